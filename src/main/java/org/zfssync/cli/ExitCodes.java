@@ -1,0 +1,26 @@
+package org.zfssync.cli;
+
+/** zfs-sync's exit codes, documented in --help and the README. */
+public final class ExitCodes {
+    /** Everything replicated (or was already up to date). */
+    public static final int OK = 0;
+    /** Some datasets failed; the others were replicated. */
+    public static final int FAILED = 1;
+    /** Bad command line or configuration; nothing was run. */
+    public static final int USAGE = 2;
+    /** A required program is missing or a host is unreachable; nothing was changed. */
+    public static final int PREREQUISITE = 3;
+    /** Refused for safety (no common snapshot, diverged target); a flag would allow it. */
+    public static final int REFUSED = 4;
+
+    public static final String HELP = "%nExit codes:%n"
+            + "  0  success: every dataset replicated or already up to date%n"
+            + "  1  some datasets failed (each is named with the failing command and its error)%n"
+            + "  2  usage or configuration error; nothing was run%n"
+            + "  3  a prerequisite is missing (zfs, ssh reachability, a helper); nothing was changed%n"
+            + "  4  refused for safety (no common snapshot, diverged or modified target); takes%n"
+            + "     precedence over 1 because it needs a person, not a retry%n";
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,215 @@
+package org.zfssync.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.zfssync.host.SshOptions;
+import org.zfssync.replication.DatasetResult;
+import org.zfssync.replication.Endpoint;
+import org.zfssync.replication.Glob;
+import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.replication.SyncOptions;
+import org.zfssync.replication.SyncReport;
+import org.zfssync.replication.SyncRun;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.SendFlags;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code zfs-sync sync SRC DST}: one replication, planned then executed. */
+@Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Replicates SRC to DST: a full send the first time, incremental from the newest "
+                + "common snapshot (matched by GUID) after that.",
+                "An endpoint is pool/fs (this machine) or [user@]host:pool/fs (over ssh; host aliases from "
+                        + "~/.ssh/config work).",
+                "Nothing is rolled back or overwritten without --rollback or --force-overwrite; "
+                        + "only snapshots zfs-sync took for this target are ever destroyed."},
+        footer = ExitCodes.HELP)
+public final class SyncCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source dataset: pool/fs or [user@]host:pool/fs.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "Target dataset: pool/fs or [user@]host:pool/fs.")
+    String target;
+
+    @Option(names = {"-r", "--recursive"}, description = "Replicate SRC and every dataset below it.")
+    boolean recursive;
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "With -r: leave out datasets matching GLOB "
+            + "(full name or path below SRC; * within a component, ** across) and everything below them. Repeatable.")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = {"-n", "--dry-run"}, description = "Read both sides, print the plan and every command exactly "
+            + "as it would run, and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print a machine-readable summary on stdout (logs stay on stderr).")
+    boolean json;
+
+    @Option(names = "--snapshot-prefix", paramLabel = "PREFIX", defaultValue = SnapshotNaming.DEFAULT_PREFIX,
+            description = "Prefix of the snapshots zfs-sync takes and owns (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--target-id", paramLabel = "ID", description = "Names this target in sync snapshot names so "
+            + "several targets of one source never prune each other's base (default: derived from DST).")
+    String targetId;
+
+    @Option(names = "--snapshot-name", paramLabel = "TEMPLATE", defaultValue = SnapshotNaming.DEFAULT_TEMPLATE,
+            description = "Sync snapshot name template with {prefix}, {target} and {timestamp} (UTC) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String template;
+
+    @Option(names = "--no-snapshot", description = "Take no sync snapshot: send the snapshots that exist "
+            + "(e.g. made by sanoid).")
+    boolean noSnapshot;
+
+    @Option(names = "--no-stream", description = "Send only the newest snapshot (zfs send -i), not every "
+            + "snapshot in between (-I).")
+    boolean noStream;
+
+    @Option(names = "--keep-sync-snapshots", description = "Keep older sync snapshots instead of destroying them "
+            + "after a successful transfer.")
+    boolean keepSyncSnapshots;
+
+    @Option(names = {"-F", "--rollback"}, description = "Allow rolling back a target that has snapshots newer than "
+            + "the common one, or changes since it (destroys them; logged and shown by --dry-run).")
+    boolean rollback;
+
+    @Option(names = "--force-overwrite", description = "Allow replacing a target that shares no snapshot with the "
+            + "source (destroys its snapshots and data).")
+    boolean forceOverwrite;
+
+    @Option(names = {"-w", "--raw"}, description = "Raw sends (zfs send -w) for every dataset. Encrypted datasets "
+            + "are always sent raw, so they arrive still encrypted.")
+    boolean raw;
+
+    @Option(names = {"-c", "--compressed"}, description = "Send blocks compressed as stored (zfs send -c).")
+    boolean compressed;
+
+    @Option(names = {"-L", "--large-block"}, description = "Allow blocks larger than 128 KiB (zfs send -L).")
+    boolean largeBlock;
+
+    @Option(names = {"-e", "--embed"}, description = "Embedded data blocks (zfs send -e).")
+    boolean embed;
+
+    @Option(names = {"-p", "--props"}, description = "Send dataset properties (zfs send -p).")
+    boolean props;
+
+    @Option(names = {"-u", "--no-mount"}, description = "Do not mount received file systems (zfs receive -u).")
+    boolean noMount;
+
+    @Option(names = "--recv-option", paramLabel = "PROP=VALUE", description = "Set a property on received "
+            + "datasets (zfs receive -o). Repeatable.")
+    Map<String, String> receiveSet = new LinkedHashMap<>();
+
+    @Option(names = "--recv-exclude", paramLabel = "PROP", description = "Do not receive this property "
+            + "(zfs receive -x). Repeatable.")
+    List<String> receiveExclude = new ArrayList<>();
+
+    @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh port for remote endpoints.")
+    Integer sshPort;
+
+    @Option(names = {"-i", "--ssh-identity"}, paramLabel = "FILE", description = "ssh private key (ssh -i).")
+    Path sshIdentity;
+
+    @Option(names = "--ssh-config", paramLabel = "FILE", description = "ssh configuration file (ssh -F).")
+    Path sshConfig;
+
+    @Option(names = "--ssh-option", paramLabel = "OPTION", description = "Extra ssh option, as for ssh -o "
+            + "(e.g. StrictHostKeyChecking=yes). Repeatable.")
+    List<String> sshOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Endpoint src = Endpoint.parse(source);
+        Endpoint dst = Endpoint.parse(target);
+        if (!recursive && !excludes.isEmpty()) {
+            throw new IllegalArgumentException("--exclude needs -r/--recursive");
+        }
+        SnapshotNaming naming = new SnapshotNaming(prefix, targetId != null ? targetId : TargetIds.derive(dst), template);
+        for (String key : receiveSet.keySet()) {
+            checkProperty(key);
+        }
+        receiveExclude.forEach(SyncCommand::checkProperty);
+        SyncOptions options = new SyncOptions(recursive, excludes.stream().map(Glob::of).toList(), !noSnapshot,
+                noStream, new SendFlags(raw, compressed, largeBlock, embed, props),
+                new ReceiveFlags(false, noMount, receiveSet, receiveExclude), rollback, forceOverwrite,
+                keepSyncSnapshots, naming);
+        SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
+                Optional.ofNullable(sshConfig), sshOptions);
+        SyncRun.Outcome outcome = new SyncRun(ssh, Clock.systemUTC()).run(src, dst, options, dryRun);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(toJson(outcome.report()));
+        } else {
+            if (dryRun) {
+                out.println("dry run: nothing will be changed; the plan and its commands:");
+                outcome.planLines().forEach(out::println);
+            }
+            printSummary(out, outcome.report());
+        }
+        out.flush();
+        return exitCode(outcome.report());
+    }
+
+    private static void checkProperty(String property) {
+        if (!property.matches("[a-z][a-z0-9_:.-]*")) {
+            throw new IllegalArgumentException("invalid property name '" + property + "'");
+        }
+    }
+
+    static int exitCode(SyncReport report) {
+        if (report.count(DatasetResult.Status.REFUSED) > 0) {
+            return ExitCodes.REFUSED;
+        }
+        if (report.count(DatasetResult.Status.FAILED) > 0 || report.count(DatasetResult.Status.SKIPPED) > 0) {
+            return ExitCodes.FAILED;
+        }
+        return ExitCodes.OK;
+    }
+
+    static String toJson(SyncReport report) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void printSummary(PrintWriter out, SyncReport report) {
+        for (DatasetResult d : report.datasets()) {
+            StringBuilder line = new StringBuilder();
+            line.append(String.format("%-11s %s -> %s", d.status().name().toLowerCase(java.util.Locale.ROOT),
+                    d.source(), d.target()));
+            if (d.to() != null && d.status() != DatasetResult.Status.REFUSED) {
+                line.append("  ").append(d.from() == null ? "full " : "from " + d.from() + " to ").append(d.to());
+            }
+            if (d.bytes() > 0) {
+                line.append("  ").append(Bytes.human(d.bytes()));
+            }
+            if (d.message() != null) {
+                line.append("\n            ").append(d.message());
+            }
+            out.println(line);
+        }
+        out.printf("%d dataset(s): %d replicated, %d up to date, %d refused, %d failed%s; %s sent%n",
+                report.datasets().size(), report.count(DatasetResult.Status.DONE),
+                report.count(DatasetResult.Status.UP_TO_DATE), report.count(DatasetResult.Status.REFUSED),
+                report.count(DatasetResult.Status.FAILED) + report.count(DatasetResult.Status.SKIPPED),
+                report.dryRun() ? " (dry run)" : "", Bytes.human(report.bytes()));
+    }
+}

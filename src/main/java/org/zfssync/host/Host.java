@@ -1,0 +1,33 @@
+package org.zfssync.host;
+
+import java.util.List;
+
+/**
+ * Where commands run: this machine, or a remote one over ssh. Control commands (listings,
+ * snapshots, destroys) share one connection per run; each data stream gets its own.
+ */
+public interface Host extends AutoCloseable {
+    /** The host as the user named it: "local", or the ssh destination. */
+    String name();
+
+    boolean isLocal();
+
+    /** Runs a control command to completion. Never throws for a non-zero exit: see the result. */
+    CommandResult run(Command command);
+
+    /**
+     * Runs several control commands in one round trip (one ssh session on a remote host), each
+     * with its own exit status and output, in order, continuing after a failure.
+     */
+    List<CommandResult> runAll(List<Command> commands);
+
+    /** Starts a data-stream command on its own connection; the caller pumps its stdin/stdout. */
+    RunningCommand start(Command command);
+
+    /** The command exactly as {@link #start} would run it, quoted for a POSIX shell. */
+    String display(Command command);
+
+    /** Releases what the run holds on this host (the multiplexed ssh connection). */
+    @Override
+    void close();
+}

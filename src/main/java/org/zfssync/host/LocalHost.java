@@ -1,0 +1,60 @@
+package org.zfssync.host;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** This machine: commands run through ProcessBuilder with argv, never a shell. */
+public final class LocalHost implements Host {
+    public static final String NAME = "local";
+    private final CommandListener listener;
+
+    public LocalHost(CommandListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean isLocal() {
+        return true;
+    }
+
+    @Override
+    public CommandResult run(Command command) {
+        listener.beforeRun(NAME, display(command), true);
+        return Processes.run(command, NAME, command.argv());
+    }
+
+    @Override
+    public List<CommandResult> runAll(List<Command> commands) {
+        List<CommandResult> results = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            results.add(run(command));
+        }
+        return results;
+    }
+
+    @Override
+    public RunningCommand start(Command command) {
+        listener.beforeRun(NAME, display(command), true);
+        try {
+            return new RunningCommand(command, NAME, Processes.start(command.argv()));
+        } catch (IOException e) {
+            throw new HostUnreachableException("on local: cannot run `" + command.program() + "`: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String display(Command command) {
+        return ShellQuote.join(command.argv());
+    }
+
+    @Override
+    public void close() {
+        // Nothing held.
+    }
+}

@@ -1,0 +1,26 @@
+package org.zfssync.replication;
+
+/**
+ * What happened to one dataset.
+ *
+ * @param from    incremental source, or null for a full send or no send
+ * @param to      newest snapshot sent, or null
+ * @param message the refusal or error, naming the dataset, the command and its stderr
+ */
+public record DatasetResult(String source, String target, Action action, Status status, String from, String to,
+                            long bytes, String message) {
+    public enum Status {
+        /** Replicated. */
+        DONE,
+        /** Nothing to send. */
+        UP_TO_DATE,
+        /** Dry run: what would happen. */
+        PLANNED,
+        /** Not safe without a flag; nothing done. */
+        REFUSED,
+        /** A command failed. */
+        FAILED,
+        /** Not attempted because its parent failed. */
+        SKIPPED
+    }
+}

@@ -1,0 +1,175 @@
+package org.zfssync.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zfssync.host.Command;
+import org.zfssync.host.CommandFailedException;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.Host;
+import org.zfssync.zfs.DatasetName;
+
+/**
+ * Runs a plan. Every command's exit status is checked; a failure marks its dataset failed
+ * (naming the dataset, the command and its stderr) and the run goes on with the others, except
+ * the children of a dataset whose target could not be created. Destructive commands are logged
+ * before they run. Our older sync snapshots are destroyed only for datasets that succeeded, in
+ * one session per side.
+ */
+public final class Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
+    private final Host source;
+    private final Host target;
+
+    public Executor(Host source, Host target) {
+        this.source = source;
+        this.target = target;
+    }
+
+    /** The run's results before cleanup, and the plans whose cleanup may go ahead. */
+    private record Outcome(List<DatasetResult> results, List<DatasetPlan> succeeded) {
+    }
+
+    public SyncReport execute(Plan plan, String sourceLabel, String targetLabel) {
+        String snapshotError = takeSnapshot(plan);
+        Outcome outcome = runDatasets(plan, snapshotError);
+        List<String> destroyedSource = cleanup(source, outcome.succeeded, true, outcome.results);
+        List<String> destroyedTarget = cleanup(target, outcome.succeeded, false, outcome.results);
+        return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), outcome.results,
+                destroyedSource, destroyedTarget, Map.of());
+    }
+
+    private String takeSnapshot(Plan plan) {
+        if (plan.snapshotDatasets().isEmpty()) {
+            return null;
+        }
+        LOG.info("taking snapshot @{} of {} dataset(s)", plan.snapshotName().orElseThrow(), plan.snapshotDatasets().size());
+        CommandResult r = source.run(StepCommands.snapshot(plan));
+        return r.ok() ? null : new CommandFailedException(r).getMessage();
+    }
+
+    private Outcome runDatasets(Plan plan, String snapshotError) {
+        List<DatasetResult> results = new ArrayList<>();
+        List<DatasetPlan> succeeded = new ArrayList<>();
+        List<DatasetName> failedCreations = new ArrayList<>();
+        for (DatasetPlan p : plan.datasets()) {
+            DatasetResult result = runDataset(p, plan, snapshotError, failedCreations);
+            results.add(result);
+            if (result.status() == DatasetResult.Status.DONE || result.status() == DatasetResult.Status.UP_TO_DATE) {
+                succeeded.add(p);
+            } else if (p.createsTarget()) {
+                failedCreations.add(p.source());
+            }
+        }
+        return new Outcome(results, succeeded);
+    }
+
+    private DatasetResult runDataset(DatasetPlan p, Plan plan, String snapshotError, List<DatasetName> failedCreations) {
+        String from = firstFrom(p);
+        String to = lastTo(p);
+        if (p.refusal().isPresent()) {
+            LOG.warn("refused {}: {}", p.source(), p.refusal().get().message());
+            return result(p, DatasetResult.Status.REFUSED, 0, p.refusal().get().message());
+        }
+        for (DatasetName failed : failedCreations) {
+            if (p.source().isSelfOrDescendantOf(failed)) {
+                return result(p, DatasetResult.Status.SKIPPED, 0, "skipped " + p.source() + ": its parent " + failed
+                        + " could not be replicated");
+            }
+        }
+        if (snapshotError != null && plan.snapshotDatasets().contains(p.source())) {
+            return result(p, DatasetResult.Status.FAILED, 0, p.source() + ": the sync snapshot failed: " + snapshotError);
+        }
+        long bytes = 0;
+        try {
+            for (Step step : p.steps()) {
+                bytes += runStep(step);
+            }
+        } catch (CommandFailedException | TransferFailedException e) {
+            LOG.error("{} -> {} failed: {}", p.source(), p.target(), e.getMessage());
+            return new DatasetResult(p.source().value(), p.target().value(), p.action(), DatasetResult.Status.FAILED,
+                    from, to, bytes, p.source() + ": " + e.getMessage());
+        }
+        DatasetResult.Status status = p.action() == Action.UP_TO_DATE ? DatasetResult.Status.UP_TO_DATE
+                : DatasetResult.Status.DONE;
+        return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, from, to, bytes, null);
+    }
+
+    private long runStep(Step step) {
+        if (step instanceof Step.Send s) {
+            Command send = StepCommands.send(s);
+            LOG.info("{} {} -> {}{}", s.full() ? "full send of" : "incremental send", s.source().snapshot(s.snapshot()),
+                    s.target(), s.full() ? "" : " from " + s.from());
+            long start = System.nanoTime();
+            long bytes = new Transfer(source, target).run(send, StepCommands.receive(s));
+            LOG.info("sent {} bytes to {} in {} ms", bytes, s.target(), (System.nanoTime() - start) / 1_000_000);
+            return bytes;
+        }
+        if (step instanceof Step.Rollback r) {
+            LOG.warn("rolling back {} to @{} (--rollback), destroying newer snapshot(s) {}", r.target(), r.snapshot(),
+                    r.destroys());
+        } else if (step instanceof Step.DestroyTargetSnapshots d) {
+            LOG.warn("destroying snapshots {} of {} to overwrite it (--force-overwrite)", d.snapshots(), d.target());
+        }
+        for (Command c : StepCommands.targetCommands(step)) {
+            CommandResult r = target.run(c);
+            if (!r.ok()) {
+                throw new CommandFailedException(r);
+            }
+        }
+        return 0;
+    }
+
+    private List<String> cleanup(Host host, List<DatasetPlan> succeeded, boolean sourceSide, List<DatasetResult> results) {
+        List<Command> commands = StepCommands.cleanup(succeeded, sourceSide);
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        List<String> destroyed = new ArrayList<>();
+        for (Command c : commands) {
+            LOG.info("destroying our older sync snapshots on {}: {}", host.name(), c.argv().get(c.argv().size() - 1));
+        }
+        List<CommandResult> outcomes = host.runAll(commands);
+        for (CommandResult r : outcomes) {
+            String arg = r.command().argv().get(r.command().argv().size() - 1);
+            if (r.ok()) {
+                int at = arg.indexOf('@');
+                for (String name : arg.substring(at + 1).split(",")) {
+                    destroyed.add(arg.substring(0, at) + "@" + name);
+                }
+            } else {
+                // The data is replicated; a leftover snapshot is only space. Say so, loudly.
+                LOG.warn("could not destroy {} on {}: {}", arg, host.name(), r.errorLine());
+                results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0,
+                        "cleanup of " + arg + " on " + host.name() + " failed: " + r.errorLine()));
+            }
+        }
+        return destroyed;
+    }
+
+    static String firstFrom(DatasetPlan p) {
+        for (Step s : p.steps()) {
+            if (s instanceof Step.Send send) {
+                return send.from();
+            }
+        }
+        return null;
+    }
+
+    static String lastTo(DatasetPlan p) {
+        String to = null;
+        for (Step s : p.steps()) {
+            if (s instanceof Step.Send send) {
+                to = send.source().snapshot(send.snapshot());
+            }
+        }
+        return to;
+    }
+
+    private static DatasetResult result(DatasetPlan p, DatasetResult.Status status, long bytes, String message) {
+        return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, firstFrom(p), lastTo(p),
+                bytes, message);
+    }
+}

@@ -1,0 +1,282 @@
+package org.zfssync.replication;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.zfssync.zfs.Bookmark;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.SendFlags;
+import org.zfssync.zfs.Snapshot;
+import org.zfssync.zfs.TreeState;
+
+/**
+ * Turns the two sides' state into a plan. Pure: no I/O, no clock (the time comes in), so every
+ * case is tested without ZFS.
+ *
+ * <p>Rules, per dataset (parents first): a missing target gets a full send of the oldest
+ * snapshot, then one {@code -I} stream to the newest; an existing target gets one incremental
+ * from the newest snapshot both sides share, matched by GUID (a renamed snapshot or a bookmark
+ * still counts); a target that shares nothing, has newer snapshots or was modified is refused
+ * unless the user gave the flag that allows destroying its data. Only datasets that changed
+ * since their newest snapshot (or have none) get a new sync snapshot, all in one atomic
+ * command: unchanged datasets are already captured by their newest snapshot, so the tree stays
+ * consistent while a no-op run sends nothing.
+ */
+public final class Planner {
+    private final SyncOptions options;
+    private final Pattern ours;
+
+    public Planner(SyncOptions options) {
+        this.options = options;
+        this.ours = options.naming().ownership();
+    }
+
+    /** Where a target stands relative to its source, before any snapshot is taken. */
+    private record Analysis(DatasetState source, DatasetName targetName, DatasetState target, Snapshot common,
+                            String commonSourceName, boolean commonIsSnapshot, List<Snapshot> newerOnTarget,
+                            boolean modified, Refusal refusal) {
+        boolean needsSnapshot(boolean take) {
+            return refusal == null && take && (source.snapshots().isEmpty() || source.dataset().written() > 0);
+        }
+    }
+
+    public Plan plan(TreeState source, TreeState target, Instant now) {
+        if (!source.rootExists()) {
+            throw new PlanningException("source dataset " + source.root() + " does not exist");
+        }
+        List<Analysis> analyses = new ArrayList<>();
+        for (DatasetState s : selected(source)) {
+            DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
+            analyses.add(analyse(s, targetName, target.get(targetName)));
+        }
+        List<DatasetName> toSnapshot = new ArrayList<>();
+        for (Analysis a : analyses) {
+            if (a.needsSnapshot(options.takeSnapshot())) {
+                toSnapshot.add(a.source.name());
+            }
+        }
+        String newName = toSnapshot.isEmpty() ? null : uniqueName(now, analyses);
+        List<DatasetPlan> plans = new ArrayList<>(analyses.size());
+        for (Analysis a : analyses) {
+            boolean isRoot = a.source.name().equals(source.root());
+            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot()) ? newName : null,
+                    isRoot && !target.rootExists()));
+        }
+        return new Plan(Optional.ofNullable(newName), toSnapshot, plans);
+    }
+
+    private List<DatasetState> selected(TreeState source) {
+        if (!options.recursive()) {
+            return List.of(source.get(source.root()));
+        }
+        List<DatasetState> result = new ArrayList<>();
+        List<DatasetName> excludedRoots = new ArrayList<>();
+        for (DatasetState s : source.all()) {
+            DatasetName name = s.name();
+            if (excludedRoots.stream().anyMatch(name::isSelfOrDescendantOf)) {
+                continue;
+            }
+            String relative = name.relativeTo(source.root());
+            if (options.excludes().stream().anyMatch(g -> g.matches(name.value(), relative))) {
+                excludedRoots.add(name);
+                continue;
+            }
+            result.add(s);
+        }
+        return result;
+    }
+
+    private Analysis analyse(DatasetState s, DatasetName targetName, DatasetState t) {
+        if (t == null) {
+            Refusal refusal = null;
+            if (s.snapshots().isEmpty() && !options.takeSnapshot()) {
+                refusal = new Refusal(Refusal.Kind.NO_SOURCE_SNAPSHOT, "source " + s.name() + " has no snapshots",
+                        "run without --no-snapshot so zfs-sync takes one, or snapshot it yourself");
+            }
+            return new Analysis(s, targetName, null, null, null, false, List.of(), false, refusal);
+        }
+        if (t.snapshots().isEmpty()) {
+            return noCommon(s, targetName, t, new Refusal(Refusal.Kind.NO_COMMON_SNAPSHOT,
+                    "target " + targetName + " exists but has no snapshots, so no incremental send can start from it",
+                    "run again with --force-overwrite to replace it with " + s.name() + ", or pick another target"));
+        }
+        Map<Long, String> sourceByGuid = new HashMap<>();
+        Set<Long> sourceSnapshotGuids = new HashSet<>();
+        for (Bookmark b : s.bookmarks()) {
+            sourceByGuid.put(b.guid(), b.fullName());
+        }
+        for (Snapshot snap : s.snapshots()) {
+            sourceByGuid.put(snap.guid(), snap.fullName());
+            sourceSnapshotGuids.add(snap.guid());
+        }
+        List<Snapshot> targetSnaps = t.snapshots();
+        int commonIndex = -1;
+        for (int i = targetSnaps.size() - 1; i >= 0; i--) {
+            if (sourceByGuid.containsKey(targetSnaps.get(i).guid())) {
+                commonIndex = i;
+                break;
+            }
+        }
+        if (commonIndex < 0) {
+            return noCommon(s, targetName, t, new Refusal(Refusal.Kind.NO_COMMON_SNAPSHOT,
+                    "target " + targetName + " exists but shares no snapshot with " + s.name() + " (compared by GUID)",
+                    "run again with --force-overwrite to replace it (destroying its " + targetSnaps.size()
+                            + " snapshot(s)), or pick another target"));
+        }
+        Snapshot common = targetSnaps.get(commonIndex);
+        List<Snapshot> newer = targetSnaps.subList(commonIndex + 1, targetSnaps.size());
+        boolean modified = t.dataset().written() > 0;
+        Refusal refusal = null;
+        if (!options.rollback() && !newer.isEmpty()) {
+            refusal = new Refusal(Refusal.Kind.DIVERGED, "target " + targetName + " has " + newer.size()
+                    + " snapshot(s) newer than the common snapshot @" + common.name() + " (e.g. @"
+                    + newer.get(newer.size() - 1).name() + ")",
+                    "run again with --rollback to roll it back to @" + common.name() + ", destroying them");
+        } else if (!options.rollback() && modified) {
+            refusal = new Refusal(Refusal.Kind.DIVERGED, "target " + targetName
+                    + " was modified since its newest snapshot @" + common.name() + " (" + t.dataset().written()
+                    + " bytes written)", "run again with --rollback to discard those changes");
+        }
+        return new Analysis(s, targetName, t, common, sourceByGuid.get(common.guid()),
+                sourceSnapshotGuids.contains(common.guid()), List.copyOf(newer), modified, refusal);
+    }
+
+    private Analysis noCommon(DatasetState s, DatasetName targetName, DatasetState t, Refusal refusal) {
+        return new Analysis(s, targetName, t, null, null, false, List.of(), false,
+                options.forceOverwrite() ? null : refusal);
+    }
+
+    /** The sync snapshot name for this time, moved on a second while it would collide. */
+    private String uniqueName(Instant now, List<Analysis> analyses) {
+        Instant t = now;
+        while (true) {
+            String name = options.naming().nameAt(t);
+            boolean taken = false;
+            for (Analysis a : analyses) {
+                if (hasSnapshot(a.source, name) || (a.target != null && hasSnapshot(a.target, name))) {
+                    taken = true;
+                    break;
+                }
+            }
+            if (!taken) {
+                return name;
+            }
+            t = t.plusSeconds(1);
+        }
+    }
+
+    private static boolean hasSnapshot(DatasetState d, String name) {
+        for (Snapshot s : d.snapshots()) {
+            if (s.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private DatasetPlan planDataset(Analysis a, String newSnapshot, boolean createRootParent) {
+        DatasetState s = a.source;
+        if (a.refusal != null) {
+            return DatasetPlan.refused(s.name(), a.targetName, a.refusal);
+        }
+        List<String> sourceNames = new ArrayList<>(s.snapshots().size() + 1);
+        for (Snapshot snap : s.snapshots()) {
+            sourceNames.add(snap.name());
+        }
+        if (newSnapshot != null) {
+            sourceNames.add(newSnapshot);
+        }
+        String newest = sourceNames.get(sourceNames.size() - 1);
+        SendFlags sendFlags = options.sendFlags().withRaw(options.sendFlags().raw() || s.dataset().encrypted());
+        ReceiveFlags receiveFlags = options.receiveFlags().withForce(false);
+        List<Step> steps = new ArrayList<>();
+        List<String> arriving = new ArrayList<>();
+        Set<String> targetGone = new HashSet<>();
+        Action action;
+
+        if (a.target == null || a.common == null) {
+            // Full send: the target is missing, or (with --force-overwrite) replaced.
+            if (a.target != null) {
+                List<String> existing = a.target.snapshots().stream().map(Snapshot::name).toList();
+                if (!existing.isEmpty()) {
+                    steps.add(new Step.DestroyTargetSnapshots(a.targetName, existing));
+                    targetGone.addAll(existing);
+                }
+                receiveFlags = receiveFlags.withForce(true);
+            } else if (createRootParent && a.targetName.parent() != null) {
+                steps.add(new Step.CreateParent(a.targetName.parent()));
+            }
+            String first = options.noStream() ? newest : sourceNames.get(0);
+            steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags));
+            arriving.add(first);
+            if (!first.equals(newest)) {
+                steps.add(new Step.Send(s.name(), a.targetName, s.name().snapshot(first), true, newest, sendFlags,
+                        options.receiveFlags().withForce(false)));
+                arriving.addAll(sourceNames.subList(1, sourceNames.size()));
+            }
+            action = Action.FULL;
+        } else {
+            if (!a.newerOnTarget.isEmpty()) {
+                List<String> destroyed = a.newerOnTarget.stream().map(Snapshot::name).toList();
+                steps.add(new Step.Rollback(a.targetName, a.common.name(), destroyed));
+                targetGone.addAll(destroyed);
+            }
+            Snapshot sourceNewest = s.newestSnapshot();
+            if (newSnapshot == null && sourceNewest != null && sourceNewest.guid() == a.common.guid()) {
+                if (a.modified && options.rollback() && a.newerOnTarget.isEmpty()) {
+                    steps.add(new Step.Rollback(a.targetName, a.common.name(), List.of()));
+                }
+                action = Action.UP_TO_DATE;
+            } else {
+                boolean intermediates = !options.noStream() && a.commonIsSnapshot;
+                steps.add(new Step.Send(s.name(), a.targetName, a.commonSourceName, intermediates, newest, sendFlags,
+                        receiveFlags.withForce(a.modified && options.rollback())));
+                arriving.addAll(intermediates ? after(sourceNames, a.commonSourceName) : List.of(newest));
+                action = Action.INCREMENTAL;
+            }
+        }
+        List<String> cleanupSource = new ArrayList<>();
+        List<String> cleanupTarget = new ArrayList<>();
+        if (!options.keepSyncSnapshots()) {
+            for (Snapshot snap : s.snapshots()) {
+                if (isStaleOurs(snap.name(), newest) && snap.userrefs() == 0) {
+                    cleanupSource.add(snap.name());
+                }
+            }
+            Set<String> onTarget = new HashSet<>();
+            if (a.target != null) {
+                for (Snapshot snap : a.target.snapshots()) {
+                    onTarget.add(snap.name());
+                    if (!targetGone.contains(snap.name()) && isStaleOurs(snap.name(), newest) && snap.userrefs() == 0) {
+                        cleanupTarget.add(snap.name());
+                    }
+                }
+            }
+            for (String name : arriving) {
+                if (!onTarget.contains(name) && isStaleOurs(name, newest)) {
+                    cleanupTarget.add(name);
+                }
+            }
+        }
+        return new DatasetPlan(s.name(), a.targetName, action, steps, cleanupSource, cleanupTarget, Optional.empty());
+    }
+
+    private boolean isStaleOurs(String name, String newest) {
+        return !name.equals(newest) && ours.matcher(name).matches();
+    }
+
+    /** Short names after the given full snapshot name ({@code fs@a}) in source order. */
+    private static List<String> after(List<String> sourceNames, String fromFullName) {
+        String from = fromFullName.substring(fromFullName.indexOf('@') + 1);
+        int i = sourceNames.indexOf(from);
+        return sourceNames.subList(i + 1, sourceNames.size());
+    }
+}

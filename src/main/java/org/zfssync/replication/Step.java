@@ -1,0 +1,41 @@
+package org.zfssync.replication;
+
+import java.util.List;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.SendFlags;
+
+/** One thing the executor does for a dataset, in plan order. */
+public sealed interface Step {
+    /** {@code zfs create -p} on the target: the parent a full receive needs. */
+    record CreateParent(DatasetName dataset) implements Step {
+    }
+
+    /** {@code zfs rollback -r} on the target, destroying the listed later snapshots (only with --rollback). */
+    record Rollback(DatasetName target, String snapshot, List<String> destroys) implements Step {
+        public Rollback {
+            destroys = List.copyOf(destroys);
+        }
+    }
+
+    /** Destroys every snapshot of a target about to be overwritten (only with --force-overwrite). */
+    record DestroyTargetSnapshots(DatasetName target, List<String> snapshots) implements Step {
+        public DestroyTargetSnapshots {
+            snapshots = List.copyOf(snapshots);
+        }
+    }
+
+    /**
+     * {@code zfs send | zfs receive}.
+     *
+     * @param from          full name of the incremental source ({@code fs@a} or {@code fs#a}), null for a full send
+     * @param intermediates {@code -I} rather than {@code -i}
+     * @param snapshot      short name of the snapshot sent
+     */
+    record Send(DatasetName source, DatasetName target, String from, boolean intermediates, String snapshot,
+                SendFlags sendFlags, ReceiveFlags receiveFlags) implements Step {
+        public boolean full() {
+            return from == null;
+        }
+    }
+}

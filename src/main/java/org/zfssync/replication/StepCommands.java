@@ -1,0 +1,52 @@
+package org.zfssync.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.zfssync.host.Command;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.ZfsCommands;
+
+/** The zfs commands behind each step: one mapping, used to run a plan and to print it. */
+final class StepCommands {
+    private StepCommands() {
+    }
+
+    /** Commands that run on the target for a non-send step. */
+    static List<Command> targetCommands(Step step) {
+        if (step instanceof Step.CreateParent c) {
+            return List.of(ZfsCommands.createWithParents(c.dataset()));
+        }
+        if (step instanceof Step.Rollback r) {
+            return List.of(ZfsCommands.rollback(r.target(), r.snapshot()));
+        }
+        if (step instanceof Step.DestroyTargetSnapshots d) {
+            return ZfsCommands.destroySnapshots(d.target(), d.snapshots());
+        }
+        throw new IllegalArgumentException("not a target-only step: " + step);
+    }
+
+    static Command send(Step.Send s) {
+        return ZfsCommands.send(s.sendFlags(), s.from(), s.intermediates(), s.source().snapshot(s.snapshot()));
+    }
+
+    static Command receive(Step.Send s) {
+        return ZfsCommands.receive(s.receiveFlags(), s.target());
+    }
+
+    static Command snapshot(Plan plan) {
+        return ZfsCommands.snapshot(plan.snapshotDatasets(), plan.snapshotName().orElseThrow());
+    }
+
+    /** Batched destroys of our older sync snapshots, one list per dataset. */
+    static List<Command> cleanup(List<DatasetPlan> plans, boolean sourceSide) {
+        List<Command> commands = new ArrayList<>();
+        for (DatasetPlan p : plans) {
+            List<String> names = sourceSide ? p.cleanupSource() : p.cleanupTarget();
+            DatasetName dataset = sourceSide ? p.source() : p.target();
+            if (!names.isEmpty()) {
+                commands.addAll(ZfsCommands.destroySnapshots(dataset, names));
+            }
+        }
+        return commands;
+    }
+}

@@ -1,0 +1,26 @@
+package org.zfssync.replication;
+
+import java.util.List;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.SendFlags;
+
+/**
+ * Everything that shapes a plan besides the two sides' state.
+ *
+ * @param recursive        replicate the whole tree below the source
+ * @param excludes         subtrees left out
+ * @param takeSnapshot     take a sync snapshot where the source changed (false: send existing snapshots only)
+ * @param noStream         send only the newest snapshot ({@code -i}), not every one in between ({@code -I})
+ * @param sendFlags        flags for every send; encrypted datasets are always sent raw
+ * @param receiveFlags     flags for every receive ({@code -F} is added only by {@code rollback})
+ * @param rollback         allow rolling back a diverged or modified target
+ * @param forceOverwrite   allow replacing a target that shares no snapshot with the source
+ * @param keepSyncSnapshots keep our older sync snapshots instead of destroying them after success
+ */
+public record SyncOptions(boolean recursive, List<Glob> excludes, boolean takeSnapshot, boolean noStream,
+                          SendFlags sendFlags, ReceiveFlags receiveFlags, boolean rollback, boolean forceOverwrite,
+                          boolean keepSyncSnapshots, SnapshotNaming naming) {
+    public SyncOptions {
+        excludes = List.copyOf(excludes);
+    }
+}

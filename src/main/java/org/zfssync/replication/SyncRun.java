@@ -1,0 +1,76 @@
+package org.zfssync.replication;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zfssync.host.CommandStats;
+import org.zfssync.host.Host;
+import org.zfssync.host.Hosts;
+import org.zfssync.host.SshOptions;
+import org.zfssync.zfs.TreeState;
+import org.zfssync.zfs.Zfs;
+
+/**
+ * One {@code sync}: check both hosts, read each side once, plan, then execute (or, for a dry
+ * run, only print). The same host on both sides shares one connection and one version probe.
+ */
+public final class SyncRun {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRun.class);
+    private final SshOptions sshOptions;
+    private final Clock clock;
+
+    public SyncRun(SshOptions sshOptions, Clock clock) {
+        this.sshOptions = sshOptions;
+        this.clock = clock;
+    }
+
+    /** What a run planned and did; {@code planLines} is the plan as printed. */
+    public record Outcome(Plan plan, List<String> planLines, SyncReport report) {
+    }
+
+    public Outcome run(Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
+        CommandStats stats = new CommandStats();
+        try (Hosts hosts = new Hosts(sshOptions, stats)) {
+            Host sourceHost = hosts.get(source.sshDestination());
+            Host targetHost = hosts.get(target.sshDestination());
+            Zfs sourceZfs = new Zfs(sourceHost);
+            Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
+            LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceZfs.version(),
+                    targetHost.name(), targetZfs.version());
+            TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
+            TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
+            Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
+            List<String> lines = new PlanPrinter(sourceHost, targetHost).lines(plan);
+            SyncReport report;
+            if (dryRun) {
+                report = plannedReport(plan, source, target);
+            } else {
+                report = new Executor(sourceHost, targetHost).execute(plan, source.toString(), target.toString());
+            }
+            return new Outcome(plan, lines, report.withCommands(stats.perHost()));
+        }
+    }
+
+    private static SyncReport plannedReport(Plan plan, Endpoint source, Endpoint target) {
+        List<DatasetResult> results = new ArrayList<>();
+        for (DatasetPlan p : plan.datasets()) {
+            DatasetResult.Status status = switch (p.action()) {
+                case REFUSED -> DatasetResult.Status.REFUSED;
+                case UP_TO_DATE -> p.steps().isEmpty() ? DatasetResult.Status.UP_TO_DATE : DatasetResult.Status.PLANNED;
+                default -> DatasetResult.Status.PLANNED;
+            };
+            results.add(new DatasetResult(p.source().value(), p.target().value(), p.action(), status,
+                    Executor.firstFrom(p), Executor.lastTo(p), 0, p.refusal().map(Refusal::message).orElse(null)));
+        }
+        List<String> cleanupSource = new ArrayList<>();
+        List<String> cleanupTarget = new ArrayList<>();
+        for (DatasetPlan p : plan.datasets()) {
+            p.cleanupSource().forEach(n -> cleanupSource.add(p.source() + "@" + n));
+            p.cleanupTarget().forEach(n -> cleanupTarget.add(p.target() + "@" + n));
+        }
+        return new SyncReport(source.toString(), target.toString(), true, plan.snapshotName().orElse(null), results,
+                cleanupSource, cleanupTarget, java.util.Map.of());
+    }
+}

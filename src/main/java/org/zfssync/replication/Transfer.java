@@ -1,0 +1,91 @@
+package org.zfssync.replication;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zfssync.host.Command;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.Host;
+import org.zfssync.host.RunningCommand;
+
+/**
+ * One stream from a sending host to a receiving host, relayed and counted by zfs-sync: the
+ * sender and the receiver each run on their own connection, and the bytes pass through here so
+ * they are counted without {@code zfs send -v}. Both exit statuses are checked; a failure
+ * reports which side failed and its stderr.
+ */
+public final class Transfer {
+    private static final int BUFFER = 1 << 20;
+    private final Host sourceHost;
+    private final Host targetHost;
+    private final AtomicLong bytes = new AtomicLong();
+
+    public Transfer(Host sourceHost, Host targetHost) {
+        this.sourceHost = sourceHost;
+        this.targetHost = targetHost;
+    }
+
+    /** Bytes moved so far; readable from another thread for progress. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** Runs the stream to the end; returns the bytes moved or throws naming the failed side. */
+    public long run(Command send, Command receive) {
+        RunningCommand receiver = targetHost.start(receive);
+        RunningCommand sender;
+        try {
+            sender = sourceHost.start(send);
+        } catch (RuntimeException e) {
+            receiver.kill();
+            receiver.await();
+            throw e;
+        }
+        boolean receiverGaveUp = pump(sender.stdout(), receiver.stdin());
+        if (receiverGaveUp) {
+            // The receiver closed its end: the sender cannot finish; stop it rather than let it block.
+            sender.kill();
+        }
+        CommandResult received = receiver.await();
+        CommandResult sent = sender.await();
+        List<CommandResult> stages = new ArrayList<>(List.of(sent, received));
+        if (!received.ok() && (receiverGaveUp || sent.ok())) {
+            throw new TransferFailedException(received, stages, bytes.get());
+        }
+        if (!sent.ok()) {
+            throw new TransferFailedException(sent, stages, bytes.get());
+        }
+        if (!received.ok()) {
+            throw new TransferFailedException(received, stages, bytes.get());
+        }
+        return bytes.get();
+    }
+
+    /** Copies until the sender's end; true if the receiver stopped reading first. */
+    private boolean pump(InputStream from, OutputStream to) {
+        byte[] buffer = new byte[BUFFER];
+        try (from) {
+            int n;
+            while ((n = from.read(buffer)) > 0) {
+                try {
+                    to.write(buffer, 0, n);
+                } catch (IOException e) {
+                    return true;
+                }
+                bytes.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // The sender's stream broke: its exit status says why.
+        } finally {
+            try {
+                to.close();
+            } catch (IOException e) {
+                // Closing a pipe whose reader is gone: its exit status says why.
+            }
+        }
+        return false;
+    }
+}

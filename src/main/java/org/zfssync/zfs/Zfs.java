@@ -1,0 +1,60 @@
+package org.zfssync.zfs;
+
+import org.zfssync.host.Command;
+import org.zfssync.host.CommandFailedException;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.Host;
+import org.zfssync.host.MissingToolException;
+
+/** Read-side ZFS operations on one host, with zfs's failures turned into typed answers. */
+public final class Zfs {
+    static final String ZFS_PACKAGES = "zfsutils-linux (Debian/Ubuntu), zfs (RHEL, from the OpenZFS repository), "
+            + "or use FreeBSD's base system";
+    private static final int NOT_FOUND = 127;
+    private final Host host;
+    private ZfsVersion version;
+
+    public Zfs(Host host) {
+        this.host = host;
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    /** The host's OpenZFS version: probed once, then remembered for the run. */
+    public synchronized ZfsVersion version() {
+        if (version == null) {
+            CommandResult r = host.run(ZfsCommands.version());
+            if (isMissing(r)) {
+                throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
+            }
+            if (!r.ok()) {
+                throw new CommandFailedException(r);
+            }
+            version = ZfsVersion.parse(r.stdout());
+        }
+        return version;
+    }
+
+    /** Lists {@code root} once; a root that does not exist gives an empty state. */
+    public TreeState list(DatasetName root, boolean recursive) {
+        Command command = ZfsCommands.list(root, recursive);
+        CommandResult r = host.run(command);
+        if (!r.ok()) {
+            if (r.stderr().contains("dataset does not exist")) {
+                return TreeState.absent(root);
+            }
+            if (isMissing(r)) {
+                throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
+            }
+            throw new CommandFailedException(r);
+        }
+        return ZfsListParser.parse(r.stdout(), root);
+    }
+
+    static boolean isMissing(CommandResult r) {
+        return r.exitCode() == NOT_FOUND || r.stderr().contains("zfs: command not found")
+                || r.stderr().contains("zfs: not found");
+    }
+}

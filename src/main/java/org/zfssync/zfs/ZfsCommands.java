@@ -1,0 +1,118 @@
+package org.zfssync.zfs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.zfssync.host.Command;
+
+/** Typed builders for every zfs command zfs-sync runs. Names are validated types, never raw strings. */
+public final class ZfsCommands {
+    /**
+     * Linux caps one argument at 128 KiB (MAX_ARG_STRLEN); a comma list of snapshots to destroy is
+     * split below that, and each piece still destroys many snapshots in one txg.
+     */
+    static final int MAX_ARGUMENT = 100_000;
+
+    private ZfsCommands() {
+    }
+
+    public static Command version() {
+        return Command.reading("zfs", "version");
+    }
+
+    /** The one listing per side: datasets, snapshots and bookmarks under {@code root}. */
+    public static Command list(DatasetName root, boolean recursive) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "list", "-H", "-p", "-o", ListingColumns.joined(),
+                "-t", "filesystem,volume,snapshot,bookmark"));
+        if (recursive) {
+            argv.add("-r");
+        } else {
+            argv.addAll(List.of("-d", "1"));
+        }
+        argv.add(root.value());
+        return Command.reading(argv);
+    }
+
+    /** One atomic snapshot of many datasets: all in the same txg. */
+    public static Command snapshot(List<DatasetName> datasets, String snapshotName) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "snapshot"));
+        for (DatasetName d : datasets) {
+            argv.add(d.snapshot(snapshotName));
+        }
+        return Command.changing(argv);
+    }
+
+    /** {@code zfs destroy fs@a,b,c}, split only where one argument would be too long. */
+    public static List<Command> destroySnapshots(DatasetName dataset, List<String> snapshotNames) {
+        List<Command> commands = new ArrayList<>();
+        StringBuilder list = new StringBuilder();
+        for (String name : snapshotNames) {
+            DatasetName.checkSnapshotName(name);
+            if (list.length() > 0 && dataset.value().length() + list.length() + name.length() + 2 > MAX_ARGUMENT) {
+                commands.add(Command.changing("zfs", "destroy", dataset.value() + "@" + list));
+                list.setLength(0);
+            }
+            if (list.length() > 0) {
+                list.append(',');
+            }
+            list.append(name);
+        }
+        if (list.length() > 0) {
+            commands.add(Command.changing("zfs", "destroy", dataset.value() + "@" + list));
+        }
+        return commands;
+    }
+
+    /** Rolls back to a snapshot, destroying later snapshots ({@code -r}): only on the user's flag. */
+    public static Command rollback(DatasetName dataset, String snapshotName) {
+        return Command.changing("zfs", "rollback", "-r", dataset.snapshot(snapshotName));
+    }
+
+    public static Command createWithParents(DatasetName dataset) {
+        return Command.changing("zfs", "create", "-p", dataset.value());
+    }
+
+    /**
+     * A send stream.
+     *
+     * @param from         incremental source: a full snapshot ({@code fs@a}) or bookmark ({@code fs#a}) name, or null
+     * @param intermediates {@code -I} (every snapshot in between) rather than {@code -i}
+     */
+    public static Command send(SendFlags flags, String from, boolean intermediates, String snapshot) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "send"));
+        argv.addAll(flags.argv());
+        if (from != null) {
+            argv.add(intermediates ? "-I" : "-i");
+            argv.add(from);
+        }
+        argv.add(snapshot);
+        return Command.reading(argv);
+    }
+
+    /** Resumes an interrupted send; {@code -t} takes no other stream flags. */
+    public static Command sendResume(String token) {
+        return Command.reading("zfs", "send", "-t", token);
+    }
+
+    /** Always {@code -s}: an interrupted receive keeps its progress and can be resumed. */
+    public static Command receive(ReceiveFlags flags, DatasetName target) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "receive", "-s"));
+        if (flags.force()) {
+            argv.add("-F");
+        }
+        if (flags.noMount()) {
+            argv.add("-u");
+        }
+        new TreeMap<>(flags.setProperties()).forEach((k, v) -> argv.addAll(List.of("-o", k + "=" + v)));
+        for (String p : flags.excludeProperties()) {
+            argv.addAll(List.of("-x", p));
+        }
+        argv.add(target.value());
+        return Command.changing(argv);
+    }
+
+    /** Discards the partial state of an interrupted receive. */
+    public static Command receiveAbort(DatasetName target) {
+        return Command.changing("zfs", "receive", "-A", target.value());
+    }
+}
