@@ -112,6 +112,11 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = {"-u", "--no-mount"}, description = "Do not mount received file systems (zfs receive -u).")
     boolean noMount;
 
+    @Option(names = "--writable-targets", description = "Create targets writable. By default a target zfs-sync "
+            + "creates gets readonly=on: on a writable mounted replica even reading files changes it (access times), "
+            + "which blocks the next incremental until --rollback.")
+    boolean writableTargets;
+
     @Option(names = "--recv-option", paramLabel = "PROP=VALUE", description = "Set a property on received "
             + "datasets (zfs receive -o). Repeatable.")
     Map<String, String> receiveSet = new LinkedHashMap<>();
@@ -147,7 +152,7 @@ public final class SyncCommand implements Callable<Integer> {
         receiveExclude.forEach(SyncCommand::checkProperty);
         SyncOptions options = new SyncOptions(recursive, excludes.stream().map(Glob::of).toList(), !noSnapshot,
                 noStream, new SendFlags(raw, compressed, largeBlock, embed, props),
-                new ReceiveFlags(false, noMount, receiveSet, receiveExclude), rollback, forceOverwrite,
+                new ReceiveFlags(false, noMount, receiveSet, receiveExclude, !writableTargets), rollback, forceOverwrite,
                 keepSyncSnapshots, naming);
         SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
                 Optional.ofNullable(sshConfig), sshOptions);

@@ -143,7 +143,8 @@ public final class Planner {
         } else if (!options.rollback() && modified) {
             refusal = new Refusal(Refusal.Kind.DIVERGED, "target " + targetName
                     + " was modified since its newest snapshot @" + common.name() + " (" + t.dataset().written()
-                    + " bytes written)", "run again with --rollback to discard those changes");
+                    + " bytes written; on a writable mounted target, reading files updates access times too)",
+                    "run again with --rollback to discard those changes, and keep the target readonly=on");
         }
         return new Analysis(s, targetName, t, common, sourceByGuid.get(common.guid()),
                 sourceSnapshotGuids.contains(common.guid()), List.copyOf(newer), modified, refusal);
@@ -215,7 +216,7 @@ public final class Planner {
                 steps.add(new Step.CreateParent(a.targetName.parent()));
             }
             String first = options.noStream() ? newest : sourceNames.get(0);
-            steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags));
+            steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags.forNewTarget()));
             arriving.add(first);
             if (!first.equals(newest)) {
                 steps.add(new Step.Send(s.name(), a.targetName, s.name().snapshot(first), true, newest, sendFlags,

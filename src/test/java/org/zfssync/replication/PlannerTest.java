@@ -112,6 +112,24 @@ class PlannerTest {
         }
 
         @Test
+        void newTargetsAreCreatedReadOnlyUnlessTheUserChoseOtherwise() {
+            SyncOptions o = options();
+            SyncOptions readonly = new SyncOptions(false, List.of(), true, false, SendFlags.none(),
+                    new ReceiveFlags(false, false, Map.of(), List.of(), true), false, false, false, NAMING);
+            States source = States.under("tank/a").fs("tank/a", 1, false).snap("tank/a", "s1", 1);
+            List<Step.Send> sends = sends(only(plan(readonly, source, States.under("backup/a"))));
+            assertThat(sends.get(0).receiveFlags().setProperties()).containsEntry("readonly", "on");
+            assertThat(sends.get(1).receiveFlags().setProperties()).doesNotContainKey("readonly");
+            SyncOptions userChoice = new SyncOptions(false, List.of(), true, false, SendFlags.none(),
+                    new ReceiveFlags(false, false, Map.of("readonly", "off"), List.of(), true), false, false, false,
+                    NAMING);
+            assertThat(sends(only(plan(userChoice, source, States.under("backup/a")))).get(0).receiveFlags()
+                    .setProperties()).containsEntry("readonly", "off");
+            assertThat(sends(only(plan(o, source, States.under("backup/a")))).get(0).receiveFlags().setProperties())
+                    .isEmpty();
+        }
+
+        @Test
         void encryptedDatasetsAreAlwaysSentRaw() {
             Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 1, true), States.under("backup/a"));
             assertThat(sends(only(plan)).get(0).sendFlags().raw()).isTrue();
