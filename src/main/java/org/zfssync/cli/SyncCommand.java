@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,12 @@ import org.zfssync.host.SshOptions;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
+import org.zfssync.replication.RetryPolicy;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.replication.SyncOptions;
 import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
+import org.zfssync.replication.TransferSettings;
 import org.zfssync.zfs.ReceiveFlags;
 import org.zfssync.zfs.SendFlags;
 import picocli.CommandLine;
@@ -125,6 +128,23 @@ public final class SyncCommand implements Callable<Integer> {
             + "(zfs receive -x). Repeatable.")
     List<String> receiveExclude = new ArrayList<>();
 
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "5", description = "Retry a transfer cut by a "
+            + "transient failure (connection dropped or stalled) up to N times, resuming each time from the target's "
+            + "receive_resume_token (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--retry-max-delay", paramLabel = "SECONDS", defaultValue = "60", description = "Longest wait "
+            + "between retries; waits double from 2 s up to this, with jitter (default: ${DEFAULT-VALUE}).")
+    int retryMaxDelay;
+
+    @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "120", description = "Kill and retry a "
+            + "transfer that moves no byte for this long (default: ${DEFAULT-VALUE}).")
+    int stallTimeout;
+
+    /** Initial retry delay; hidden: tests shorten it. */
+    @Option(names = "--retry-initial-delay-ms", hidden = true, defaultValue = "2000")
+    long retryDelayMillis;
+
     @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh port for remote endpoints.")
     Integer sshPort;
 
@@ -142,6 +162,9 @@ public final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         Endpoint src = Endpoint.parse(source);
         Endpoint dst = Endpoint.parse(target);
+        if (retries < 0 || retryMaxDelay < 1 || stallTimeout < 1) {
+            throw new IllegalArgumentException("--retries must be >= 0, --retry-max-delay and --stall-timeout >= 1");
+        }
         if (!recursive && !excludes.isEmpty()) {
             throw new IllegalArgumentException("--exclude needs -r/--recursive");
         }
@@ -156,7 +179,8 @@ public final class SyncCommand implements Callable<Integer> {
                 keepSyncSnapshots, naming);
         SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
                 Optional.ofNullable(sshConfig), sshOptions);
-        SyncRun.Outcome outcome = new SyncRun(ssh, Clock.systemUTC()).run(src, dst, options, dryRun);
+        SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
+                Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout)), Clock.systemUTC()).run(src, dst, options, dryRun);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome.report()));

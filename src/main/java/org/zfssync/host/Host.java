@@ -15,6 +15,9 @@ public interface Host extends AutoCloseable {
     /** Runs a control command to completion. Never throws for a non-zero exit: see the result. */
     CommandResult run(Command command);
 
+    /** Runs a control command, parsing its stdout as it streams (for listings). */
+    <T> Parsed<T> read(Command command, OutputParser<T> parser);
+
     /**
      * Runs several control commands in one round trip (one ssh session on a remote host), each
      * with its own exit status and output, in order, continuing after a failure.

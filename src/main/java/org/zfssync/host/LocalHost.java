@@ -30,6 +30,12 @@ public final class LocalHost implements Host {
     }
 
     @Override
+    public <T> Parsed<T> read(Command command, OutputParser<T> parser) {
+        listener.beforeRun(NAME, display(command), true);
+        return Processes.read(command, NAME, command.argv(), parser);
+    }
+
+    @Override
     public List<CommandResult> runAll(List<Command> commands) {
         List<CommandResult> results = new ArrayList<>(commands.size());
         for (Command command : commands) {

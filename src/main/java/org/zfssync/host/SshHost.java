@@ -73,6 +73,13 @@ public final class SshHost implements Host {
         return Processes.run(command, destination, controlArgv(remote));
     }
 
+    @Override
+    public synchronized <T> Parsed<T> read(Command command, OutputParser<T> parser) {
+        listener.beforeRun(destination, display(command), true);
+        masterStarted = true;
+        return Processes.read(command, destination, controlArgv(ShellQuote.join(command.argv())), parser);
+    }
+
     /**
      * One ssh session runs every command in turn; after each, a line with a per-call nonce
      * carries its exit status, so each result is known even though one shell ran them all. A

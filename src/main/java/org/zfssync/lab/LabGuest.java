@@ -28,6 +28,7 @@ public final class LabGuest implements AutoCloseable {
     /** An alias with its own multiplexed connection, for the lab's own helpers (not zfs-sync). */
     public static final String ADMIN_HOST = "zfslab-admin";
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(6);
+    private static final int BOOT_ATTEMPTS = 3;
 
     private final Path imageDir;
     private final Path runDir;
@@ -46,8 +47,25 @@ public final class LabGuest implements AutoCloseable {
         this.qemu = qemu;
     }
 
-    /** Boots a guest from an image directory and waits until ssh answers. */
+    /**
+     * Boots a guest from an image directory and waits until ssh answers. A boot that dies (a
+     * kernel oops under emulation) is retried twice with a fresh overlay before giving up.
+     */
     public static LabGuest boot(Path imageDir) {
+        LabException last = null;
+        for (int attempt = 1; attempt <= BOOT_ATTEMPTS; attempt++) {
+            try {
+                return bootOnce(imageDir);
+            } catch (LabException e) {
+                last = e;
+                System.err.println("[lab] boot attempt " + attempt + " of " + BOOT_ATTEMPTS + " failed: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        throw last;
+    }
+
+    private static LabGuest bootOnce(Path imageDir) {
         try {
             Path runDir = Files.createTempDirectory("zfs-sync-lab-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -55,8 +73,10 @@ public final class LabGuest implements AutoCloseable {
             run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                     imageDir.resolve("root.qcow2").toString(), overlay.toString()));
             int port = freeLoopbackPort();
+            // One vCPU: with several, multi-threaded TCG races the kernel's live code patching
+            // (int3 oopses at boot, seen with qemu 7.2); one vCPU patches and runs its own code.
             List<String> argv = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
-                    "-smp", "2", "-m", "3072", "-no-reboot", "-display", "none", "-monitor", "none",
+                    "-smp", "1", "-m", "3072", "-no-reboot", "-display", "none", "-monitor", "none",
                     "-serial", "file:" + runDir.resolve("boot.log"),
                     "-kernel", imageDir.resolve("vmlinuz").toString(),
                     "-initrd", imageDir.resolve("initrd.img").toString(),
@@ -68,7 +88,12 @@ public final class LabGuest implements AutoCloseable {
                     .redirectOutput(runDir.resolve("qemu.log").toFile()).start();
             LabGuest guest = new LabGuest(imageDir, runDir, port, qemu);
             guest.writeSshConfig();
-            guest.awaitSsh();
+            try {
+                guest.awaitSsh();
+            } catch (LabException e) {
+                guest.close();
+                throw e;
+            }
             return guest;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the lab guest", e);
@@ -109,7 +134,6 @@ public final class LabGuest implements AutoCloseable {
             }
             sleep(Duration.ofSeconds(2));
         }
-        close();
         throw new LabException("the lab guest did not answer ssh within " + BOOT_TIMEOUT.toMinutes()
                 + " minutes; boot log: " + tail(bootLog));
     }

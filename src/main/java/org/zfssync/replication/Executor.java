@@ -1,8 +1,10 @@
 package org.zfssync.replication;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zfssync.host.Command;
@@ -10,6 +12,8 @@ import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.ZfsCommands;
 
 /**
  * Runs a plan. Every command's exit status is checked; a failure marks its dataset failed
@@ -22,10 +26,15 @@ public final class Executor {
     private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
     private final Host source;
     private final Host target;
+    private final TransferSettings settings;
+    private final Sleeper sleeper;
+    private final java.util.random.RandomGenerator random = new java.util.SplittableRandom();
 
-    public Executor(Host source, Host target) {
+    public Executor(Host source, Host target, TransferSettings settings, Sleeper sleeper) {
         this.source = source;
         this.target = target;
+        this.settings = settings;
+        this.sleeper = sleeper;
     }
 
     /** The run's results before cleanup, and the plans whose cleanup may go ahead. */
@@ -82,36 +91,59 @@ public final class Executor {
         if (snapshotError != null && plan.snapshotDatasets().contains(p.source())) {
             return result(p, DatasetResult.Status.FAILED, 0, p.source() + ": the sync snapshot failed: " + snapshotError);
         }
-        long bytes = 0;
+        Progress progress = new Progress();
         try {
             for (Step step : p.steps()) {
-                bytes += runStep(step);
+                runStep(step, progress);
             }
-        } catch (CommandFailedException | TransferFailedException e) {
+        } catch (TransferFailedException e) {
+            if (FailureClassifier.classify(e.failedStage()) == FailureClassifier.Kind.DIVERGED) {
+                // The target changed after we listed it: the same refusal the planner would have made.
+                String message = "target " + p.target() + " changed since its newest snapshot: "
+                        + e.failedStage().errorLine() + "; run again with --rollback to discard those changes";
+                LOG.warn("refused {}: {}", p.source(), message);
+                return new DatasetResult(p.source().value(), p.target().value(), p.action(),
+                        DatasetResult.Status.REFUSED, from, to, progress.bytes, progress.retries, message);
+            }
             LOG.error("{} -> {} failed: {}", p.source(), p.target(), e.getMessage());
             return new DatasetResult(p.source().value(), p.target().value(), p.action(), DatasetResult.Status.FAILED,
-                    from, to, bytes, p.source() + ": " + e.getMessage());
+                    from, to, progress.bytes, progress.retries, p.source() + ": " + e.getMessage());
+        } catch (CommandFailedException e) {
+            LOG.error("{} -> {} failed: {}", p.source(), p.target(), e.getMessage());
+            return new DatasetResult(p.source().value(), p.target().value(), p.action(), DatasetResult.Status.FAILED,
+                    from, to, progress.bytes, progress.retries, p.source() + ": " + e.getMessage());
         }
         DatasetResult.Status status = p.action() == Action.UP_TO_DATE ? DatasetResult.Status.UP_TO_DATE
                 : DatasetResult.Status.DONE;
-        return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, from, to, bytes, null);
+        return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, from, to, progress.bytes,
+                progress.retries, null);
     }
 
-    private long runStep(Step step) {
+    /** Bytes and retries of one dataset, over all its steps and attempts. */
+    private static final class Progress {
+        long bytes;
+        int retries;
+    }
+
+    private void runStep(Step step, Progress progress) {
         if (step instanceof Step.Send s) {
-            Command send = StepCommands.send(s);
             LOG.info("{} {} -> {}{}", s.full() ? "full send of" : "incremental send", s.source().snapshot(s.snapshot()),
                     s.target(), s.full() ? "" : " from " + s.from());
-            long start = System.nanoTime();
-            long bytes = new Transfer(source, target).run(send, StepCommands.receive(s));
-            LOG.info("sent {} bytes to {} in {} ms", bytes, s.target(), (System.nanoTime() - start) / 1_000_000);
-            return bytes;
+            stream(StepCommands.send(s), StepCommands.receive(s), s.target(), s.receiveFlags(), progress);
+            return;
+        }
+        if (step instanceof Step.ResumeSend r) {
+            LOG.info("resuming the interrupted receive into {}: {}", r.target(), r.token());
+            stream(StepCommands.send(r), StepCommands.receive(r), r.target(), r.receiveFlags(), progress);
+            return;
         }
         if (step instanceof Step.Rollback r) {
             LOG.warn("rolling back {} to @{} (--rollback), destroying newer snapshot(s) {}", r.target(), r.snapshot(),
                     r.destroys());
         } else if (step instanceof Step.DestroyTargetSnapshots d) {
             LOG.warn("destroying snapshots {} of {} to overwrite it (--force-overwrite)", d.snapshots(), d.target());
+        } else if (step instanceof Step.AbortResume a) {
+            LOG.warn("{} (zfs receive -A)", a.reason());
         }
         for (Command c : StepCommands.targetCommands(step)) {
             CommandResult r = target.run(c);
@@ -119,7 +151,62 @@ public final class Executor {
                 throw new CommandFailedException(r);
             }
         }
-        return 0;
+    }
+
+    /**
+     * Runs one stream; a transient failure (connection dropped, stalled) is retried with backoff,
+     * and each retry resumes from the target's {@code receive_resume_token} so bytes already
+     * received are not sent again.
+     */
+    private void stream(Command send, Command receive, DatasetName targetName, ReceiveFlags flags, Progress progress) {
+        Command currentSend = send;
+        for (int attempt = 1; ; attempt++) {
+            long start = System.nanoTime();
+            Transfer transfer = new Transfer(source, target, settings.stallTimeout());
+            try {
+                long bytes = transfer.run(currentSend, receive);
+                progress.bytes += bytes;
+                LOG.info("sent {} bytes to {} in {} ms", bytes, targetName, (System.nanoTime() - start) / 1_000_000);
+                return;
+            } catch (TransferFailedException e) {
+                progress.bytes += e.bytes();
+                boolean transient_ = e.stalled()
+                        || FailureClassifier.classify(e.failedStage()) == FailureClassifier.Kind.TRANSIENT;
+                if (!transient_ || attempt >= settings.retry().attempts()) {
+                    throw e;
+                }
+                Duration delay = settings.retry().delay(attempt, random);
+                LOG.warn("transfer to {} interrupted after {} bytes ({}); retry {} of {} in {} ms", targetName,
+                        e.bytes(), e.failedStage().errorLine(), attempt, settings.retry().attempts() - 1,
+                        delay.toMillis());
+                pause(delay);
+                progress.retries++;
+                Optional<String> token = resumeToken(targetName);
+                if (token.isPresent()) {
+                    LOG.info("resuming {} from its receive_resume_token", targetName);
+                    currentSend = ZfsCommands.sendResume(token.get());
+                    receive = ZfsCommands.receive(flags.withForce(false), targetName);
+                } else {
+                    currentSend = send;
+                }
+            }
+        }
+    }
+
+    /** The target's resume token, if it has one; a failed read counts as none (the send then starts over). */
+    private Optional<String> resumeToken(DatasetName dataset) {
+        CommandResult r = target.run(ZfsCommands.getProperty(dataset, "receive_resume_token"));
+        String value = r.stdout().strip();
+        return r.ok() && !value.isEmpty() && !value.equals("-") ? Optional.of(value) : Optional.empty();
+    }
+
+    private void pause(Duration delay) {
+        try {
+            sleeper.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
     }
 
     private List<String> cleanup(Host host, List<DatasetPlan> succeeded, boolean sourceSide, List<DatasetResult> results) {
@@ -142,7 +229,7 @@ public final class Executor {
             } else {
                 // The data is replicated; a leftover snapshot is only space. Say so, loudly.
                 LOG.warn("could not destroy {} on {}: {}", arg, host.name(), r.errorLine());
-                results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0,
+                results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0, 0,
                         "cleanup of " + arg + " on " + host.name() + " failed: " + r.errorLine()));
             }
         }
@@ -163,6 +250,8 @@ public final class Executor {
         for (Step s : p.steps()) {
             if (s instanceof Step.Send send) {
                 to = send.source().snapshot(send.snapshot());
+            } else if (s instanceof Step.ResumeSend r) {
+                to = r.token().toName();
             }
         }
         return to;
@@ -170,6 +259,6 @@ public final class Executor {
 
     private static DatasetResult result(DatasetPlan p, DatasetResult.Status status, long bytes, String message) {
         return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, firstFrom(p), lastTo(p),
-                bytes, message);
+                bytes, 0, message);
     }
 }

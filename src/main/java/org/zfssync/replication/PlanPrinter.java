@@ -31,6 +31,10 @@ public final class PlanPrinter {
                 if (step instanceof Step.Send s) {
                     out.add("    " + source.display(StepCommands.send(s)) + " | "
                             + target.display(StepCommands.receive(s)));
+                } else if (step instanceof Step.ResumeSend r) {
+                    out.add("    # resume: " + r.token());
+                    out.add("    " + source.display(StepCommands.send(r)) + " | "
+                            + target.display(StepCommands.receive(r)));
                 } else {
                     for (Command c : StepCommands.targetCommands(step)) {
                         out.add("    " + target.display(c) + "   # destructive: " + why(step));
@@ -74,6 +78,9 @@ public final class PlanPrinter {
         }
         if (step instanceof Step.DestroyTargetSnapshots) {
             return "--force-overwrite";
+        }
+        if (step instanceof Step.AbortResume a) {
+            return a.reason();
         }
         return "creates the target's parent";
     }

@@ -10,9 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.zfssync.zfs.Bookmark;
+import org.zfssync.zfs.Dataset;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.DatasetState;
 import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.ResumeToken;
 import org.zfssync.zfs.SendFlags;
 import org.zfssync.zfs.Snapshot;
 import org.zfssync.zfs.TreeState;
@@ -42,7 +44,12 @@ public final class Planner {
     /** Where a target stands relative to its source, before any snapshot is taken. */
     private record Analysis(DatasetState source, DatasetName targetName, DatasetState target, Snapshot common,
                             String commonSourceName, boolean commonIsSnapshot, List<Snapshot> newerOnTarget,
-                            boolean modified, Refusal refusal) {
+                            boolean modified, Refusal refusal, List<Step> resumeSteps) {
+        Analysis withResume(List<Step> steps) {
+            return new Analysis(source, targetName, target, common, commonSourceName, commonIsSnapshot, newerOnTarget,
+                    modified, refusal, steps);
+        }
+
         boolean needsSnapshot(boolean take) {
             return refusal == null && take && (source.snapshots().isEmpty() || source.dataset().written() > 0);
         }
@@ -55,7 +62,8 @@ public final class Planner {
         List<Analysis> analyses = new ArrayList<>();
         for (DatasetState s : selected(source)) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
-            analyses.add(analyse(s, targetName, target.get(targetName)));
+            Resumption resumption = resumption(s, targetName, target.get(targetName));
+            analyses.add(analyse(s, targetName, resumption.target()).withResume(resumption.steps()));
         }
         List<DatasetName> toSnapshot = new ArrayList<>();
         for (Analysis a : analyses) {
@@ -94,6 +102,79 @@ public final class Planner {
         return result;
     }
 
+    /** Steps for a partial receive on the target, and the target as it will be after them. */
+    private record Resumption(List<Step> steps, DatasetState target) {
+    }
+
+    /**
+     * A target with a resume token is resumed first when the token still fits this run: its
+     * snapshot (and incremental source) still exist on the source, matched by GUID, and it was
+     * raw exactly when this run sends raw. Otherwise it is discarded with {@code zfs receive -A},
+     * and the log says what was discarded and why.
+     */
+    private Resumption resumption(DatasetState s, DatasetName targetName, DatasetState t) {
+        if (t == null || t.dataset().resumeToken().isEmpty()) {
+            return new Resumption(List.of(), t);
+        }
+        String text = t.dataset().resumeToken().get();
+        ResumeToken token = null;
+        String stale;
+        try {
+            token = ResumeToken.decode(text);
+            stale = staleness(s, token);
+        } catch (ResumeToken.InvalidTokenException e) {
+            stale = "its token is unreadable (" + e.getMessage() + ")";
+        }
+        Dataset settled = new Dataset(t.dataset().name(), t.dataset().type(), t.dataset().guid(),
+                t.dataset().createtxg(), 0, t.dataset().encrypted(), Optional.empty());
+        if (stale == null) {
+            Snapshot sent = null;
+            for (Snapshot snap : s.snapshots()) {
+                if (snap.guid() == token.toGuid()) {
+                    sent = snap;
+                }
+            }
+            long txg = t.snapshots().isEmpty() ? 1 : t.newestSnapshot().createtxg() + 1;
+            List<Snapshot> after = new ArrayList<>(t.snapshots());
+            after.add(new Snapshot(t.name(), sent.name(), sent.guid(), txg, sent.creation(), 0));
+            ReceiveFlags flags = options.receiveFlags().withForce(false);
+            return new Resumption(List.of(new Step.ResumeSend(s.name(), targetName, token,
+                    token.fromGuid() == 0 ? flags.forNewTarget() : flags)),
+                    new DatasetState(settled, after, t.bookmarks()));
+        }
+        String what = token == null ? "a partial receive" : "the partial receive of " + token.toName() + " ("
+                + token.bytes() + " bytes)";
+        Step abort = new Step.AbortResume(targetName, "discarding " + what + " on " + targetName + ": " + stale);
+        // A first (full) receive that never completed leaves a dataset that -A removes entirely.
+        boolean removed = t.snapshots().isEmpty() && (token == null || token.fromGuid() == 0);
+        return new Resumption(List.of(abort), removed ? null : new DatasetState(settled, t.snapshots(), t.bookmarks()));
+    }
+
+    /** Why a token no longer fits this run, or null when it can be resumed. */
+    private String staleness(DatasetState s, ResumeToken token) {
+        boolean toExists = false;
+        boolean fromExists = token.fromGuid() == 0;
+        for (Snapshot snap : s.snapshots()) {
+            toExists |= snap.guid() == token.toGuid();
+            fromExists |= snap.guid() == token.fromGuid();
+        }
+        for (Bookmark b : s.bookmarks()) {
+            fromExists |= b.guid() == token.fromGuid();
+        }
+        boolean raw = options.sendFlags().raw() || s.dataset().encrypted();
+        if (!toExists) {
+            return "its snapshot " + token.toName() + " no longer exists on the source";
+        }
+        if (!fromExists) {
+            return "its incremental source no longer exists on the source";
+        }
+        if (token.raw() != raw) {
+            return "it was " + (token.raw() ? "a raw" : "a non-raw") + " send and this run sends "
+                    + (raw ? "raw" : "non-raw");
+        }
+        return null;
+    }
+
     private Analysis analyse(DatasetState s, DatasetName targetName, DatasetState t) {
         if (t == null) {
             Refusal refusal = null;
@@ -101,7 +182,7 @@ public final class Planner {
                 refusal = new Refusal(Refusal.Kind.NO_SOURCE_SNAPSHOT, "source " + s.name() + " has no snapshots",
                         "run without --no-snapshot so zfs-sync takes one, or snapshot it yourself");
             }
-            return new Analysis(s, targetName, null, null, null, false, List.of(), false, refusal);
+            return new Analysis(s, targetName, null, null, null, false, List.of(), false, refusal, List.of());
         }
         if (t.snapshots().isEmpty()) {
             return noCommon(s, targetName, t, new Refusal(Refusal.Kind.NO_COMMON_SNAPSHOT,
@@ -147,12 +228,12 @@ public final class Planner {
                     "run again with --rollback to discard those changes, and keep the target readonly=on");
         }
         return new Analysis(s, targetName, t, common, sourceByGuid.get(common.guid()),
-                sourceSnapshotGuids.contains(common.guid()), List.copyOf(newer), modified, refusal);
+                sourceSnapshotGuids.contains(common.guid()), List.copyOf(newer), modified, refusal, List.of());
     }
 
     private Analysis noCommon(DatasetState s, DatasetName targetName, DatasetState t, Refusal refusal) {
         return new Analysis(s, targetName, t, null, null, false, List.of(), false,
-                options.forceOverwrite() ? null : refusal);
+                options.forceOverwrite() ? null : refusal, List.of());
     }
 
     /** The sync snapshot name for this time, moved on a second while it would collide. */
@@ -198,7 +279,7 @@ public final class Planner {
         String newest = sourceNames.get(sourceNames.size() - 1);
         SendFlags sendFlags = options.sendFlags().withRaw(options.sendFlags().raw() || s.dataset().encrypted());
         ReceiveFlags receiveFlags = options.receiveFlags().withForce(false);
-        List<Step> steps = new ArrayList<>();
+        List<Step> steps = new ArrayList<>(a.resumeSteps);
         List<String> arriving = new ArrayList<>();
         Set<String> targetGone = new HashSet<>();
         Action action;
@@ -235,7 +316,8 @@ public final class Planner {
                 if (a.modified && options.rollback() && a.newerOnTarget.isEmpty()) {
                     steps.add(new Step.Rollback(a.targetName, a.common.name(), List.of()));
                 }
-                action = Action.UP_TO_DATE;
+                action = a.resumeSteps.stream().anyMatch(Step.ResumeSend.class::isInstance) ? Action.INCREMENTAL
+                        : Action.UP_TO_DATE;
             } else {
                 boolean intermediates = !options.noStream() && a.commonIsSnapshot;
                 steps.add(new Step.Send(s.name(), a.targetName, a.commonSourceName, intermediates, newest, sendFlags,

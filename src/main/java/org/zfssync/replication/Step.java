@@ -3,6 +3,7 @@ package org.zfssync.replication;
 import java.util.List;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.ResumeToken;
 import org.zfssync.zfs.SendFlags;
 
 /** One thing the executor does for a dataset, in plan order. */
@@ -37,5 +38,14 @@ public sealed interface Step {
         public boolean full() {
             return from == null;
         }
+    }
+
+    /** {@code zfs send -t TOKEN | zfs receive -s}: finishes an interrupted receive where it stopped. */
+    record ResumeSend(DatasetName source, DatasetName target, ResumeToken token, ReceiveFlags receiveFlags)
+            implements Step {
+    }
+
+    /** {@code zfs receive -A}: discards a partial receive that no longer applies, saying why. */
+    record AbortResume(DatasetName target, String reason) implements Step {
     }
 }

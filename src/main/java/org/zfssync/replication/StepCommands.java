@@ -22,6 +22,9 @@ final class StepCommands {
         if (step instanceof Step.DestroyTargetSnapshots d) {
             return ZfsCommands.destroySnapshots(d.target(), d.snapshots());
         }
+        if (step instanceof Step.AbortResume a) {
+            return List.of(ZfsCommands.receiveAbort(a.target()));
+        }
         throw new IllegalArgumentException("not a target-only step: " + step);
     }
 
@@ -31,6 +34,14 @@ final class StepCommands {
 
     static Command receive(Step.Send s) {
         return ZfsCommands.receive(s.receiveFlags(), s.target());
+    }
+
+    static Command send(Step.ResumeSend r) {
+        return ZfsCommands.sendResume(r.token().text());
+    }
+
+    static Command receive(Step.ResumeSend r) {
+        return ZfsCommands.receive(r.receiveFlags(), r.target());
     }
 
     static Command snapshot(Plan plan) {

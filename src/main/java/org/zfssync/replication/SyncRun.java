@@ -19,10 +19,12 @@ import org.zfssync.zfs.Zfs;
 public final class SyncRun {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRun.class);
     private final SshOptions sshOptions;
+    private final TransferSettings transferSettings;
     private final Clock clock;
 
-    public SyncRun(SshOptions sshOptions, Clock clock) {
+    public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock) {
         this.sshOptions = sshOptions;
+        this.transferSettings = transferSettings;
         this.clock = clock;
     }
 
@@ -47,7 +49,7 @@ public final class SyncRun {
             if (dryRun) {
                 report = plannedReport(plan, source, target);
             } else {
-                report = new Executor(sourceHost, targetHost).execute(plan, source.toString(), target.toString());
+                report = new Executor(sourceHost, targetHost, transferSettings, Sleeper.system()).execute(plan, source.toString(), target.toString());
             }
             return new Outcome(plan, lines, report.withCommands(stats.perHost()));
         }
@@ -62,7 +64,7 @@ public final class SyncRun {
                 default -> DatasetResult.Status.PLANNED;
             };
             results.add(new DatasetResult(p.source().value(), p.target().value(), p.action(), status,
-                    Executor.firstFrom(p), Executor.lastTo(p), 0, p.refusal().map(Refusal::message).orElse(null)));
+                    Executor.firstFrom(p), Executor.lastTo(p), 0, 0, p.refusal().map(Refusal::message).orElse(null)));
         }
         List<String> cleanupSource = new ArrayList<>();
         List<String> cleanupTarget = new ArrayList<>();

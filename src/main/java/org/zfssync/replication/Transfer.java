@@ -3,8 +3,13 @@ package org.zfssync.replication;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
@@ -15,17 +20,20 @@ import org.zfssync.host.RunningCommand;
  * One stream from a sending host to a receiving host, relayed and counted by zfs-sync: the
  * sender and the receiver each run on their own connection, and the bytes pass through here so
  * they are counted without {@code zfs send -v}. Both exit statuses are checked; a failure
- * reports which side failed and its stderr.
+ * reports which side failed and its stderr. A stream whose byte count stops moving for the
+ * stall timeout is killed (and reported as stalled) rather than left hanging.
  */
 public final class Transfer {
     private static final int BUFFER = 1 << 20;
     private final Host sourceHost;
     private final Host targetHost;
+    private final Duration stallTimeout;
     private final AtomicLong bytes = new AtomicLong();
 
-    public Transfer(Host sourceHost, Host targetHost) {
+    public Transfer(Host sourceHost, Host targetHost, Duration stallTimeout) {
         this.sourceHost = sourceHost;
         this.targetHost = targetHost;
+        this.stallTimeout = stallTimeout;
     }
 
     /** Bytes moved so far; readable from another thread for progress. */
@@ -44,7 +52,14 @@ public final class Transfer {
             receiver.await();
             throw e;
         }
-        boolean receiverGaveUp = pump(sender.stdout(), receiver.stdin());
+        AtomicBoolean stalled = new AtomicBoolean();
+        ScheduledExecutorService watchdog = watch(sender, receiver, stalled);
+        boolean receiverGaveUp;
+        try {
+            receiverGaveUp = pump(sender.stdout(), receiver.stdin());
+        } finally {
+            watchdog.shutdownNow();
+        }
         if (receiverGaveUp) {
             // The receiver closed its end: the sender cannot finish; stop it rather than let it block.
             sender.kill();
@@ -53,15 +68,37 @@ public final class Transfer {
         CommandResult sent = sender.await();
         List<CommandResult> stages = new ArrayList<>(List.of(sent, received));
         if (!received.ok() && (receiverGaveUp || sent.ok())) {
-            throw new TransferFailedException(received, stages, bytes.get());
+            throw new TransferFailedException(received, stages, bytes.get(), stalled.get());
         }
         if (!sent.ok()) {
-            throw new TransferFailedException(sent, stages, bytes.get());
+            throw new TransferFailedException(sent, stages, bytes.get(), stalled.get());
         }
         if (!received.ok()) {
-            throw new TransferFailedException(received, stages, bytes.get());
+            throw new TransferFailedException(received, stages, bytes.get(), stalled.get());
         }
         return bytes.get();
+    }
+
+    private ScheduledExecutorService watch(RunningCommand sender, RunningCommand receiver, AtomicBoolean stalled) {
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stall watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long[] last = {-1, System.nanoTime()};
+        watchdog.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            long moved = bytes.get();
+            if (moved != last[0]) {
+                last[0] = moved;
+                last[1] = now;
+            } else if (now - last[1] > stallTimeout.toNanos()) {
+                stalled.set(true);
+                sender.kill();
+                receiver.kill();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return watchdog;
     }
 
     /** Copies until the sender's end; true if the receiver stopped reading first. */

@@ -12,13 +12,21 @@ public final class TransferFailedException extends RuntimeException {
     private final transient CommandResult failed;
     private final transient List<CommandResult> stages;
     private final long bytes;
+    private final boolean stalled;
 
-    public TransferFailedException(CommandResult failed, List<CommandResult> stages, long bytes) {
-        super("`" + failed.command() + "` on " + failed.host() + " failed (exit " + failed.exitCode() + ") after "
-                + bytes + " bytes: " + describe(failed));
+    public TransferFailedException(CommandResult failed, List<CommandResult> stages, long bytes, boolean stalled) {
+        super((stalled ? "stalled (no bytes moved for too long, killed): " : "") + "`" + failed.command() + "` on "
+                + failed.host() + " failed (exit " + failed.exitCode() + ") after " + bytes + " bytes: "
+                + describe(failed));
         this.failed = failed;
         this.stages = List.copyOf(stages);
         this.bytes = bytes;
+        this.stalled = stalled;
+    }
+
+    /** Killed by the stall watchdog: worth a retry whatever the processes said. */
+    public boolean stalled() {
+        return stalled;
     }
 
     private static String describe(CommandResult r) {

@@ -5,6 +5,7 @@ import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.host.MissingToolException;
+import org.zfssync.host.Parsed;
 
 /** Read-side ZFS operations on one host, with zfs's failures turned into typed answers. */
 public final class Zfs {
@@ -25,7 +26,15 @@ public final class Zfs {
     /** The host's OpenZFS version: probed once, then remembered for the run. */
     public synchronized ZfsVersion version() {
         if (version == null) {
-            CommandResult r = host.run(ZfsCommands.version());
+            CommandResult r;
+            try {
+                r = host.run(ZfsCommands.version());
+            } catch (org.zfssync.host.HostUnreachableException e) {
+                if (host.isLocal()) {
+                    throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
+                }
+                throw e;
+            }
             if (isMissing(r)) {
                 throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
             }
@@ -37,10 +46,10 @@ public final class Zfs {
         return version;
     }
 
-    /** Lists {@code root} once; a root that does not exist gives an empty state. */
+    /** Lists {@code root} once, parsing as the listing streams; a root that does not exist gives an empty state. */
     public TreeState list(DatasetName root, boolean recursive) {
-        Command command = ZfsCommands.list(root, recursive);
-        CommandResult r = host.run(command);
+        Parsed<TreeState> parsed = host.read(ZfsCommands.list(root, recursive), out -> ZfsListParser.parse(out, root));
+        CommandResult r = parsed.result();
         if (!r.ok()) {
             if (r.stderr().contains("dataset does not exist")) {
                 return TreeState.absent(root);
@@ -50,7 +59,7 @@ public final class Zfs {
             }
             throw new CommandFailedException(r);
         }
-        return ZfsListParser.parse(r.stdout(), root);
+        return parsed.value();
     }
 
     static boolean isMissing(CommandResult r) {

@@ -111,6 +111,11 @@ public final class ZfsCommands {
         return Command.changing(argv);
     }
 
+    /** One property's raw value ({@code -p}), e.g. a target's receive_resume_token between retries. */
+    public static Command getProperty(DatasetName dataset, String property) {
+        return Command.reading("zfs", "get", "-H", "-p", "-o", "value", property, dataset.value());
+    }
+
     /** Discards the partial state of an interrupted receive. */
     public static Command receiveAbort(DatasetName target) {
         return Command.changing("zfs", "receive", "-A", target.value());

@@ -1,5 +1,9 @@
 package org.zfssync.zfs;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,25 +46,27 @@ public final class ZfsListParser {
     }
 
     public static TreeState parse(CharSequence text, DatasetName root) {
+        try {
+            return parse(new BufferedReader(new StringReader(text.toString())), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a string cannot fail", e);
+        }
+    }
+
+    /** Parses line by line as the listing streams in. */
+    public static TreeState parse(BufferedReader in, DatasetName root) throws IOException {
         Map<String, Builder> byName = new HashMap<>();
         List<Snapshot> snapshots = new ArrayList<>();
         List<Bookmark> bookmarks = new ArrayList<>();
         String[] fields = new String[COLUMNS];
         int lineNumber = 0;
-        int pos = 0;
-        int length = text.length();
-        while (pos < length) {
-            int end = indexOf(text, '\n', pos);
-            if (end < 0) {
-                end = length;
-            }
+        String line;
+        while ((line = in.readLine()) != null) {
             lineNumber++;
-            if (end > pos) {
-                String line = text.subSequence(pos, end).toString();
+            if (!line.isEmpty()) {
                 split(line, fields, lineNumber);
                 parseLine(line, fields, lineNumber, byName, snapshots, bookmarks);
             }
-            pos = end + 1;
         }
         for (Snapshot s : snapshots) {
             builderFor(byName, s.dataset().value(), s.fullName()).snapshots.add(s);
@@ -156,17 +162,5 @@ public final class ZfsListParser {
 
     private static long optionalNumber(String s, String line, int lineNumber) {
         return s.equals("-") ? 0 : number(s, line, lineNumber);
-    }
-
-    private static int indexOf(CharSequence text, char c, int from) {
-        if (text instanceof String s) {
-            return s.indexOf(c, from);
-        }
-        for (int i = from; i < text.length(); i++) {
-            if (text.charAt(i) == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

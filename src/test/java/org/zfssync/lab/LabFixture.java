@@ -75,7 +75,22 @@ public final class LabFixture implements AutoCloseable {
     /** A digest of every file's path and content below a mounted dataset. */
     public String checksum(String dataset) {
         String mount = sh("zfs get -H -o value mountpoint " + ShellQuote.quote(dataset)).strip();
-        return sh("cd " + ShellQuote.quote(mount) + " && find . -type f | LC_ALL=C sort | xargs -r -d '\\n' sha256sum"
+        return digest(mount);
+    }
+
+    /**
+     * The same digest of a dataset's newest snapshot, read through {@code .zfs/snapshot}: reading
+     * a snapshot leaves the live dataset untouched, where reading its files would update access
+     * times and so count as a change ({@code written} > 0) for the next run.
+     */
+    public String checksumOfNewestSnapshot(String dataset) {
+        String mount = sh("zfs get -H -o value mountpoint " + ShellQuote.quote(dataset)).strip();
+        List<String> snaps = snapshots(dataset);
+        return digest(mount + "/.zfs/snapshot/" + snaps.get(snaps.size() - 1));
+    }
+
+    private String digest(String directory) {
+        return sh("cd " + ShellQuote.quote(directory) + " && find . -xdev -type f | LC_ALL=C sort | xargs -r -d '\\n' sha256sum"
                 + " | sha256sum | cut -c1-64").strip();
     }
 
@@ -152,8 +167,9 @@ public final class LabFixture implements AutoCloseable {
 
     /** Writes {@code mib} MiB of random data to a file below a mounted dataset. */
     public void writeRandom(String dataset, String file, int mib) {
+        // zpool sync: the write is on disk (and counted in `written`) before anything looks.
         sh("head -c " + mib + "M /dev/urandom > \"$(zfs get -H -o value mountpoint " + ShellQuote.quote(dataset)
-                + ")\"/" + ShellQuote.quote(file));
+                + ")\"/" + ShellQuote.quote(file) + " && zpool sync");
     }
 
     @Override

@@ -366,6 +366,66 @@ class PlannerTest {
         }
     }
 
+    @Nested
+    class Resume {
+        /** The real token of ResumeTokenTest: a full send of tok/a@s1, guid 0x33d02df53b84cb1e, not raw. */
+        static final String TOKEN = org.zfssync.testing.Tokens.FULL_S1;
+        static final long TO_GUID = 0x33d02df53b84cb1eL;
+
+        States target(boolean withSnapshot) {
+            States t = States.under("backup/a").dataset("backup/a", 0, false, java.util.Optional.of(TOKEN));
+            return withSnapshot ? t.snap("backup/a", "s0", 5) : t;
+        }
+
+        @Test
+        void aTokenThatStillFitsIsResumedFirstThenTheRestIsIncremental() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 1, false).snap("tank/a", "s1", TO_GUID),
+                    target(false));
+            DatasetPlan p = only(plan);
+            assertThat(p.steps().get(0)).isInstanceOf(Step.ResumeSend.class);
+            assertThat(((Step.ResumeSend) p.steps().get(0)).token().toGuid()).isEqualTo(TO_GUID);
+            assertThat(sends(p)).singleElement().satisfies(s -> {
+                assertThat(s.from()).isEqualTo("tank/a@s1");
+                assertThat(s.snapshot()).isEqualTo(NEW);
+            });
+        }
+
+        @Test
+        void resumeAloneWhenTheResumedSnapshotIsTheNewest() {
+            DatasetPlan p = only(plan(options(), States.under("tank/a").fs("tank/a", 0, false)
+                    .snap("tank/a", "s1", TO_GUID), target(false)));
+            assertThat(p.steps()).singleElement().isInstanceOf(Step.ResumeSend.class);
+            assertThat(p.action()).isEqualTo(Action.INCREMENTAL);
+        }
+
+        @Test
+        void aTokenWhoseSnapshotIsGoneIsDiscardedSayingWhyAndTheTargetStartsOver() {
+            DatasetPlan p = only(plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "s2", 77),
+                    target(false)));
+            assertThat(p.steps().get(0)).isInstanceOfSatisfying(Step.AbortResume.class, a ->
+                    assertThat(a.reason()).contains("discarding the partial receive of tok/a@s1",
+                            "no longer exists on the source"));
+            assertThat(p.action()).isEqualTo(Action.FULL);
+            assertThat(sends(p).get(0).full()).isTrue();
+        }
+
+        @Test
+        void aNonRawTokenIsDiscardedWhenThisRunSendsRaw() {
+            DatasetPlan p = only(plan(options(), States.under("tank/a").fs("tank/a", 0, true)
+                    .snap("tank/a", "s1", TO_GUID), target(false)));
+            assertThat(p.steps().get(0)).isInstanceOfSatisfying(Step.AbortResume.class, a ->
+                    assertThat(a.reason()).contains("non-raw send and this run sends raw"));
+        }
+
+        @Test
+        void anIncrementalTargetKeepsItsSnapshotsAfterADiscard() {
+            DatasetPlan p = only(plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "s0", 5)
+                    .snap("tank/a", "s2", 77), target(true)));
+            assertThat(p.steps().get(0)).isInstanceOf(Step.AbortResume.class);
+            assertThat(sends(p)).singleElement().satisfies(s -> assertThat(s.from()).isEqualTo("tank/a@s0"));
+        }
+    }
+
     @Test
     void aNameThatExistsAlreadyMovesOnASecond() {
         Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false).snap("tank/a", NEW, 1),

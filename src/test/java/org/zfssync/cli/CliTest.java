@@ -1,0 +1,84 @@
+package org.zfssync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CliTest {
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = ZfsSyncCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpExplainsEveryOptionAndTheExitCodes() {
+        Result top = run("--help");
+        assertThat(top.exit()).isZero();
+        assertThat(top.out()).contains("sync", "demo", "Exit codes", "refused for safety");
+        Result sync = run("sync", "--help");
+        assertThat(sync.exit()).isZero();
+        for (String option : new String[] {"--recursive", "--exclude", "--dry-run", "--json", "--snapshot-prefix",
+            "--target-id", "--snapshot-name", "--no-snapshot", "--no-stream", "--keep-sync-snapshots", "--rollback",
+            "--force-overwrite", "--raw", "--compressed", "--large-block", "--embed", "--props", "--no-mount",
+            "--writable-targets", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
+            "--ssh-option", "--verbose"}) {
+            assertThat(sync.out()).as(option).contains(option);
+        }
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitTwo() {
+        Result r = run("sync", "--bogus", "a/b", "c/d");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("Unknown option: '--bogus'", "zfs-sync sync --help");
+    }
+
+    @Test
+    void missingArgumentIsExitTwo() {
+        Result r = run("sync", "tank/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Missing required parameter: 'DST'");
+    }
+
+    @Test
+    void invalidDatasetNameIsOneLineNamingTheProblem() {
+        Result r = run("sync", "tank/a;rm -rf x", "backup/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("invalid dataset name 'tank/a;rm -rf x'", "character ';'");
+    }
+
+    @Test
+    void badHostIsRefusedBeforeAnySshRuns() {
+        Result r = run("sync", "--", "-oProxyCommand=touch x:tank/a", "backup/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("invalid host");
+    }
+
+    @Test
+    void excludeWithoutRecursiveIsAUsageError() {
+        Result r = run("sync", "--exclude", "x", "tank/a", "backup/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--exclude needs -r");
+    }
+
+    @Test
+    void prerequisiteAndUnreachableHostsExitThree() {
+        assertThat(ZfsSyncCommand.exitCode(new org.zfssync.host.MissingToolException("nas", "zfs", "zfsutils-linux")))
+                .isEqualTo(ExitCodes.PREREQUISITE);
+        assertThat(ZfsSyncCommand.exitCode(new org.zfssync.host.HostUnreachableException("no ssh")))
+                .isEqualTo(ExitCodes.PREREQUISITE);
+    }
+}
