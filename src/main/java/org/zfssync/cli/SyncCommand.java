@@ -17,6 +17,7 @@ import org.zfssync.host.SshOptions;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
+import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.RetryPolicy;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.replication.SyncOptions;
@@ -128,6 +129,10 @@ public final class SyncCommand implements Callable<Integer> {
             + "(zfs receive -x). Repeatable.")
     List<String> receiveExclude = new ArrayList<>();
 
+    @Option(names = "--bwlimit", paramLabel = "RATE", description = "Cap the transfer rate, in bytes per second "
+            + "with K, M, G as powers of 1024 (e.g. 50M). Enforced by zfs-sync on the stream it relays.")
+    String bwlimit;
+
     @Option(names = "--retries", paramLabel = "N", defaultValue = "5", description = "Retry a transfer cut by a "
             + "transient failure (connection dropped or stalled) up to N times, resuming each time from the target's "
             + "receive_resume_token (default: ${DEFAULT-VALUE}).")
@@ -180,7 +185,8 @@ public final class SyncCommand implements Callable<Integer> {
         SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
                 Optional.ofNullable(sshConfig), sshOptions);
         SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
-                Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout)), Clock.systemUTC()).run(src, dst, options, dryRun);
+                Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
+                bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit)), Clock.systemUTC()).run(src, dst, options, dryRun);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome.report()));

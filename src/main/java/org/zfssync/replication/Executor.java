@@ -28,6 +28,7 @@ public final class Executor {
     private final Host target;
     private final TransferSettings settings;
     private final Sleeper sleeper;
+    private final RateLimiter limiter;
     private final java.util.random.RandomGenerator random = new java.util.SplittableRandom();
 
     public Executor(Host source, Host target, TransferSettings settings, Sleeper sleeper) {
@@ -35,6 +36,8 @@ public final class Executor {
         this.target = target;
         this.settings = settings;
         this.sleeper = sleeper;
+        // One bucket for the run: transfers run one after another, and the cap is the run's.
+        this.limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
     }
 
     /** The run's results before cleanup, and the plans whose cleanup may go ahead. */
@@ -162,7 +165,7 @@ public final class Executor {
         Command currentSend = send;
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
-            Transfer transfer = new Transfer(source, target, settings.stallTimeout());
+            Transfer transfer = new Transfer(source, target, settings.stallTimeout(), limiter);
             try {
                 long bytes = transfer.run(currentSend, receive);
                 progress.bytes += bytes;

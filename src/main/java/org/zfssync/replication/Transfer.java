@@ -28,12 +28,15 @@ public final class Transfer {
     private final Host sourceHost;
     private final Host targetHost;
     private final Duration stallTimeout;
+    private final RateLimiter limiter;
     private final AtomicLong bytes = new AtomicLong();
 
-    public Transfer(Host sourceHost, Host targetHost, Duration stallTimeout) {
+    /** @param limiter caps the rate ({@code --bwlimit}), or null for none */
+    public Transfer(Host sourceHost, Host targetHost, Duration stallTimeout, RateLimiter limiter) {
         this.sourceHost = sourceHost;
         this.targetHost = targetHost;
         this.stallTimeout = stallTimeout;
+        this.limiter = limiter;
     }
 
     /** Bytes moved so far; readable from another thread for progress. */
@@ -107,6 +110,9 @@ public final class Transfer {
         try (from) {
             int n;
             while ((n = from.read(buffer)) > 0) {
+                if (limiter != null) {
+                    limiter.acquire(n);
+                }
                 try {
                     to.write(buffer, 0, n);
                 } catch (IOException e) {
@@ -116,6 +122,8 @@ public final class Transfer {
             }
         } catch (IOException e) {
             // The sender's stream broke: its exit status says why.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             try {
                 to.close();

@@ -31,7 +31,7 @@ class CliTest {
         for (String option : new String[] {"--recursive", "--exclude", "--dry-run", "--json", "--snapshot-prefix",
             "--target-id", "--snapshot-name", "--no-snapshot", "--no-stream", "--keep-sync-snapshots", "--rollback",
             "--force-overwrite", "--raw", "--compressed", "--large-block", "--embed", "--props", "--no-mount",
-            "--writable-targets", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
+            "--writable-targets", "--bwlimit", "--retries", "--retry-max-delay", "--stall-timeout", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
             "--ssh-option", "--verbose"}) {
             assertThat(sync.out()).as(option).contains(option);
         }

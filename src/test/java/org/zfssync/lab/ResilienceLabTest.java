@@ -150,9 +150,8 @@ class ResilienceLabTest {
     private static String killHostSshAt(LabFixture lab, String dataset, long offset) {
         long deadline = System.nanoTime() + 300_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> ssh = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                    .map(c -> c.startsWith("ssh ") && c.contains("zfs send") && c.contains(dataset)).orElse(false))
-                    .findFirst();
+            Optional<ProcessHandle> ssh = ProcessHandle.allProcesses()
+                    .filter(p -> isSshCarryingSendOf(p.info(), dataset)).findFirst();
             if (ssh.isPresent()) {
                 long written = ioCounter(ssh.get().pid(), "wchar");
                 if (written >= offset) {
@@ -168,6 +167,13 @@ class ResilienceLabTest {
             }
         }
         return "never saw the ssh";
+    }
+
+    /** The JDK reports the executable's full path (/usr/bin/ssh), so match on its file name and on the arguments. */
+    static boolean isSshCarryingSendOf(ProcessHandle.Info info, String dataset) {
+        boolean isSsh = info.command().map(c -> Path.of(c).getFileName().toString().equals("ssh")).orElse(false);
+        String args = String.join(" ", info.arguments().orElse(new String[0]));
+        return isSsh && args.contains("zfs send") && args.contains(dataset);
     }
 
     private static long ioCounter(long pid, String field) {

@@ -1,0 +1,90 @@
+package org.zfssync.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.zfssync.host.CommandStats;
+import org.zfssync.host.Host;
+import org.zfssync.host.Hosts;
+import org.zfssync.host.SshOptions;
+import org.zfssync.replication.Endpoint;
+import org.zfssync.zfs.TreeState;
+import org.zfssync.zfs.Zfs;
+import org.zfssync.zfs.ZfsVersion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code zfs-sync check SRC [DST]}: the checks every sync makes before it changes anything, on
+ * their own: each host answers over ssh, runs OpenZFS, and the source exists. Changes nothing.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+        description = "Checks, without changing anything, that each host is reachable, runs OpenZFS, and that the "
+                + "source dataset exists (and where the target would be created).")
+public final class CheckCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source: pool/fs or [user@]host:pool/fs.")
+    String source;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DST", description = "Target: pool/fs or [user@]host:pool/fs.")
+    String target;
+
+    @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh port for remote endpoints.")
+    Integer sshPort;
+
+    @Option(names = {"-i", "--ssh-identity"}, paramLabel = "FILE", description = "ssh private key (ssh -i).")
+    Path sshIdentity;
+
+    @Option(names = "--ssh-config", paramLabel = "FILE", description = "ssh configuration file (ssh -F).")
+    Path sshConfig;
+
+    @Option(names = "--ssh-option", paramLabel = "OPTION", description = "Extra ssh option (ssh -o). Repeatable.")
+    List<String> sshOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Endpoint src = Endpoint.parse(source);
+        Optional<Endpoint> dst = Optional.ofNullable(target).map(Endpoint::parse);
+        PrintWriter out = spec.commandLine().getOut();
+        SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
+                Optional.ofNullable(sshConfig), sshOptions);
+        int exit = ExitCodes.OK;
+        try (Hosts hosts = new Hosts(ssh, new CommandStats())) {
+            Host sourceHost = hosts.get(src.sshDestination());
+            Zfs sourceZfs = new Zfs(sourceHost);
+            report(out, sourceHost, sourceZfs.version());
+            TreeState s = sourceZfs.list(src.dataset(), true);
+            if (s.rootExists()) {
+                out.printf("ok     source %s exists: %d dataset(s), %d snapshot(s)%n", src, s.datasets().size(),
+                        s.all().stream().mapToInt(d -> d.snapshots().size()).sum());
+            } else {
+                out.printf("FAIL   source %s does not exist%n", src);
+                exit = ExitCodes.USAGE;
+            }
+            if (dst.isPresent()) {
+                Host targetHost = hosts.get(dst.get().sshDestination());
+                Zfs targetZfs = targetHost == sourceHost ? sourceZfs : new Zfs(targetHost);
+                if (targetHost != sourceHost) {
+                    report(out, targetHost, targetZfs.version());
+                }
+                TreeState t = targetZfs.list(dst.get().dataset(), false);
+                out.printf("ok     target %s %s%n", dst.get(), t.rootExists() ? "exists (an incremental target)"
+                        : "does not exist yet: the first sync creates it");
+            }
+        }
+        out.flush();
+        return exit;
+    }
+
+    private static void report(PrintWriter out, Host host, ZfsVersion version) {
+        out.printf("ok     %s: %s, OpenZFS %s%n", host.name(), host.isLocal() ? "this machine" : "reachable over ssh",
+                version);
+    }
+}

@@ -1,0 +1,76 @@
+package org.zfssync.replication;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket for {@code --bwlimit}: at most {@code bytesPerSecond} on average, with bursts of
+ * up to a quarter second's worth. The data passes through zfs-sync, so the cap needs no
+ * helper program on either host. Clock and sleep are injected for tests.
+ */
+public final class RateLimiter {
+    private final long bytesPerSecond;
+    private final long burst;
+    private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
+    private double tokens;
+    private long last;
+
+    public RateLimiter(long bytesPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+        if (bytesPerSecond <= 0) {
+            throw new IllegalArgumentException("bandwidth limit must be positive");
+        }
+        this.bytesPerSecond = bytesPerSecond;
+        this.burst = Math.max(1, bytesPerSecond / 4);
+        this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
+        this.last = nanoTime.getAsLong();
+        this.tokens = burst;
+    }
+
+    public static RateLimiter of(long bytesPerSecond) {
+        return new RateLimiter(bytesPerSecond, System::nanoTime, Sleeper.system());
+    }
+
+    /** Parses {@code 500K}, {@code 50M}, {@code 1G} (powers of 1024, as pv and mbuffer read them) or plain bytes. */
+    public static long parseRate(String text) {
+        String t = text.strip().toUpperCase(Locale.ROOT);
+        if (t.endsWith("/S")) {
+            t = t.substring(0, t.length() - 2);
+        }
+        if (t.endsWith("B")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        long unit = 1;
+        if (!t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            unit = 1L << (10 * ("KMGT".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            double value = Double.parseDouble(t);
+            if (value <= 0 || Double.isNaN(value) || Double.isInfinite(value)) {
+                throw new NumberFormatException();
+            }
+            return Math.max(1, Math.round(value * unit));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid rate '" + text + "': use e.g. 500K, 50M or 1G (bytes per second)");
+        }
+    }
+
+    /** Blocks until {@code bytes} may pass. */
+    public void acquire(long bytes) throws InterruptedException {
+        refill();
+        tokens -= bytes;
+        if (tokens < 0) {
+            long waitNanos = (long) (-tokens * 1_000_000_000.0 / bytesPerSecond);
+            sleeper.sleep(Duration.ofNanos(waitNanos));
+        }
+    }
+
+    private void refill() {
+        long now = nanoTime.getAsLong();
+        tokens = Math.min(burst, tokens + (now - last) * bytesPerSecond / 1_000_000_000.0);
+        last = now;
+    }
+}
