@@ -17,7 +17,8 @@ public final class ExitCodes {
             + "  0  success: every dataset replicated or already up to date%n"
             + "  1  some datasets failed (each is named with the failing command and its error)%n"
             + "  2  usage or configuration error; nothing was run%n"
-            + "  3  a prerequisite is missing (zfs, ssh reachability, a helper); nothing was changed%n"
+            + "  3  a prerequisite is missing or broken (zfs, ssh reachability, a helper); nothing%n"
+            + "     was changed%n"
             + "  4  refused for safety (no common snapshot, diverged or modified target); takes%n"
             + "     precedence over 1 because it needs a person, not a retry%n";
 

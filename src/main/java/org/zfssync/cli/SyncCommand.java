@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zfssync.host.SshOptions;
+import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
@@ -133,6 +134,19 @@ public final class SyncCommand implements Callable<Integer> {
             + "with K, M, G as powers of 1024 (e.g. 50M). Enforced by zfs-sync on the stream it relays.")
     String bwlimit;
 
+    @Option(names = "--compress", paramLabel = "MODE", defaultValue = "auto", converter = CompressionConverter.class,
+            description = "Compress streams that cross a network: auto (zstd if both ends have it, else lz4, else "
+                    + "none), zstd, lz4 (both ends must have it) or none. Raw and -c streams are never recompressed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    CompressionMode compress;
+
+    @Option(names = "--mbuffer-size", paramLabel = "SIZE", defaultValue = "32M", description = "Memory of the "
+            + "mbuffer on each end of a network hop, where mbuffer is installed (default: ${DEFAULT-VALUE}).")
+    String mbufferSize;
+
+    @Option(names = "--no-mbuffer", description = "Do not use mbuffer, even where it is installed.")
+    boolean noMbuffer;
+
     @Option(names = "--retries", paramLabel = "N", defaultValue = "5", description = "Retry a transfer cut by a "
             + "transient failure (connection dropped or stalled) up to N times, resuming each time from the target's "
             + "receive_resume_token (default: ${DEFAULT-VALUE}).")
@@ -186,7 +200,8 @@ public final class SyncCommand implements Callable<Integer> {
                 Optional.ofNullable(sshConfig), sshOptions);
         SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
-                bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit)), Clock.systemUTC()).run(src, dst, options, dryRun);
+                bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
+                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize)), Clock.systemUTC()).run(src, dst, options, dryRun);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome.report()));
@@ -246,5 +261,18 @@ public final class SyncCommand implements Callable<Integer> {
                 report.count(DatasetResult.Status.UP_TO_DATE), report.count(DatasetResult.Status.REFUSED),
                 report.count(DatasetResult.Status.FAILED) + report.count(DatasetResult.Status.SKIPPED),
                 report.dryRun() ? " (dry run)" : "", Bytes.human(report.bytes()));
+    }
+
+    /** {@code --compress} values in lower case, as users type them. */
+    static final class CompressionConverter implements CommandLine.ITypeConverter<CompressionMode> {
+        @Override
+        public CompressionMode convert(String value) {
+            try {
+                return CompressionMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("--compress must be auto, zstd, lz4 or none, not '"
+                        + value + "'");
+            }
+        }
     }
 }

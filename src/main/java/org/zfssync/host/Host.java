@@ -24,11 +24,14 @@ public interface Host extends AutoCloseable {
      */
     List<CommandResult> runAll(List<Command> commands);
 
-    /** Starts a data-stream command on its own connection; the caller pumps its stdin/stdout. */
-    RunningCommand start(Command command);
+    /** Starts one half of a data stream on its own connection; the caller pumps its stdin/stdout. */
+    RunningPipeline start(Pipeline pipeline);
 
-    /** The command exactly as {@link #start} would run it, quoted for a POSIX shell. */
+    /** A control command exactly as {@link #run} would run it, quoted for a POSIX shell. */
     String display(Command command);
+
+    /** A pipeline exactly as {@link #start} would run it, quoted for a POSIX shell. */
+    String display(Pipeline pipeline);
 
     /** Releases what the run holds on this host (the multiplexed ssh connection). */
     @Override

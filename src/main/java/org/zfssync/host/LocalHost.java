@@ -45,13 +45,23 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public RunningCommand start(Command command) {
-        listener.beforeRun(NAME, display(command), true);
-        try {
-            return new RunningCommand(command, NAME, Processes.start(command.argv()));
-        } catch (IOException e) {
-            throw new HostUnreachableException("on local: cannot run `" + command.program() + "`: " + e.getMessage(), e);
+    public RunningPipeline start(Pipeline pipeline) {
+        listener.beforeRun(NAME, display(pipeline), true);
+        List<ProcessBuilder> builders = new ArrayList<>();
+        for (Command c : pipeline.stages()) {
+            builders.add(new ProcessBuilder(c.argv()));
         }
+        try {
+            // The JDK joins the stages with OS pipes: no shell, and each stage keeps its own status.
+            return RunningPipeline.local(pipeline, ProcessBuilder.startPipeline(builders));
+        } catch (IOException e) {
+            throw new HostUnreachableException("on local: cannot run `" + pipeline + "`: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String display(Pipeline pipeline) {
+        return pipeline.toString();
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * saturates a single sshd process.
  */
 public final class SshHost implements Host {
-    private static final int SSH_FAILURE = 255;
+    static final int SSH_FAILURE = 255;
     private final String destination;
     private final SshOptions options;
     private final ControlDirectory controlDirectory;
@@ -125,20 +125,47 @@ public final class SshHost implements Host {
         return results;
     }
 
+    /**
+     * One ssh session per pipeline. A single stage runs as it is (ssh's status is its status); a
+     * longer pipeline runs under {@link StageScript} so each stage's status comes back.
+     */
     @Override
-    public RunningCommand start(Command command) {
-        String remote = ShellQuote.join(command.argv());
-        listener.beforeRun(destination, display(command), true);
+    public RunningPipeline start(Pipeline pipeline) {
+        listener.beforeRun(destination, display(pipeline), true);
+        String tag = pipeline.size() > 1 ? "zs" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) : null;
+        Process process;
         try {
-            return new RunningCommand(command, destination, Processes.start(streamArgv(remote)));
+            process = Processes.start(streamArgv(remoteCommand(pipeline, tag)));
         } catch (IOException e) {
             throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
         }
+        return new RunningPipeline(pipeline, destination, List.of(process), (exits, errs) -> tag == null
+                ? List.of(new CommandResult(pipeline.stages().get(0), destination, exits.get(0), "", errs.get(0)))
+                : StageScript.decode(pipeline, tag, destination, exits.get(0), errs.get(0)));
+    }
+
+    private static String remoteCommand(Pipeline pipeline, String tag) {
+        if (tag == null) {
+            return ShellQuote.join(pipeline.stages().get(0).argv());
+        }
+        return ShellQuote.join(List.of("sh", "-c", StageScript.render(pipeline, tag)));
     }
 
     @Override
     public String display(Command command) {
         return ShellQuote.join(streamArgv(ShellQuote.join(command.argv())));
+    }
+
+    /**
+     * The pipeline as it runs, shown as the plain {@code a | b | c} that {@link StageScript} wraps
+     * (the wrapping only reports each stage's status): readable, and it works when pasted.
+     */
+    @Override
+    public String display(Pipeline pipeline) {
+        if (pipeline.size() == 1) {
+            return ShellQuote.join(streamArgv(remoteCommand(pipeline, null)));
+        }
+        return ShellQuote.join(streamArgv(ShellQuote.join(List.of("sh", "-c", pipeline.toString()))));
     }
 
     /** Stops the multiplexed master connection; its socket directory is removed by its owner. */

@@ -13,6 +13,7 @@ import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.ResumeToken;
 import org.zfssync.zfs.ZfsCommands;
 
 /**
@@ -27,11 +28,20 @@ public final class Executor {
     private final Host source;
     private final Host target;
     private final TransferSettings settings;
+    private final StreamShape shape;
+    private final String holdTag;
+    private final ProgressReporter.Style progressStyle;
+    /** Size estimates from zfs send -nP, for the progress display. */
+    private final Map<Step.Send, Long> estimates = new java.util.HashMap<>();
     private final Sleeper sleeper;
     private final RateLimiter limiter;
     private final java.util.random.RandomGenerator random = new java.util.SplittableRandom();
 
-    public Executor(Host source, Host target, TransferSettings settings, Sleeper sleeper) {
+    public Executor(Host source, Host target, TransferSettings settings, StreamShape shape, String holdTag,
+            ProgressReporter.Style progressStyle, Sleeper sleeper) {
+        this.holdTag = holdTag;
+        this.progressStyle = progressStyle;
+        this.shape = shape;
         this.source = source;
         this.target = target;
         this.settings = settings;
@@ -45,21 +55,77 @@ public final class Executor {
     }
 
     public SyncReport execute(Plan plan, String sourceLabel, String targetLabel) {
-        String snapshotError = takeSnapshot(plan);
-        Outcome outcome = runDatasets(plan, snapshotError);
-        List<String> destroyedSource = cleanup(source, outcome.succeeded, true, outcome.results);
-        List<String> destroyedTarget = cleanup(target, outcome.succeeded, false, outcome.results);
+        List<String> held = new ArrayList<>();
+        String snapshotError = prepareSource(plan, held);
+        Outcome outcome;
+        try {
+            outcome = runDatasets(plan, snapshotError);
+        } catch (RuntimeException e) {
+            if (!held.isEmpty()) {
+                source.run(ZfsCommands.release(holdTag, held));
+            }
+            throw e;
+        }
+        List<String> destroyedSource = cleanup(source, outcome.succeeded, true, outcome.results, held);
+        List<String> destroyedTarget = cleanup(target, outcome.succeeded, false, outcome.results, List.of());
         return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), outcome.results,
                 destroyedSource, destroyedTarget, Map.of());
     }
 
-    private String takeSnapshot(Plan plan) {
-        if (plan.snapshotDatasets().isEmpty()) {
+    /**
+     * Takes the sync snapshot and holds every snapshot the run will send from or to, in one round
+     * trip. A hold that fails is a warning: the send itself will then say if the snapshot vanished.
+     * Returns the snapshot's error, if it failed; fills {@code held} with what is now held.
+     */
+    private String prepareSource(Plan plan, List<String> held) {
+        List<Command> commands = new ArrayList<>();
+        boolean snapshot = !plan.snapshotDatasets().isEmpty();
+        if (snapshot) {
+            LOG.info("taking snapshot @{} of {} dataset(s)", plan.snapshotName().orElseThrow(),
+                    plan.snapshotDatasets().size());
+            commands.add(StepCommands.snapshot(plan));
+        }
+        List<String> toHold = StepCommands.snapshotsToHold(plan);
+        if (!toHold.isEmpty()) {
+            commands.add(ZfsCommands.hold(holdTag, toHold));
+        }
+        List<Step.Send> estimated = new ArrayList<>();
+        if (progressStyle != ProgressReporter.Style.NONE) {
+            for (DatasetPlan p : plan.datasets()) {
+                for (Step step : p.steps()) {
+                    if (step instanceof Step.Send s && s.worthEstimating() && p.refusal().isEmpty()) {
+                        estimated.add(s);
+                        commands.add(StepCommands.estimate(s));
+                    }
+                }
+            }
+        }
+        if (commands.isEmpty()) {
             return null;
         }
-        LOG.info("taking snapshot @{} of {} dataset(s)", plan.snapshotName().orElseThrow(), plan.snapshotDatasets().size());
-        CommandResult r = source.run(StepCommands.snapshot(plan));
-        return r.ok() ? null : new CommandFailedException(r).getMessage();
+        List<CommandResult> results = source.runAll(commands);
+        String snapshotError = null;
+        if (snapshot && !results.get(0).ok()) {
+            snapshotError = new CommandFailedException(results.get(0)).getMessage();
+        }
+        for (int i = 0; i < estimated.size(); i++) {
+            CommandResult r = results.get(results.size() - estimated.size() + i);
+            long size = ZfsCommands.parseEstimate(r.stdout() + "\n" + r.stderr());
+            if (r.ok() && size >= 0) {
+                estimates.put(estimated.get(i), size);
+            }
+        }
+        if (!toHold.isEmpty()) {
+            CommandResult r = results.get(results.size() - 1 - estimated.size());
+            // A hold left by an interrupted earlier run is ours already: it still protects the snapshot.
+            if (r.ok() || r.stderr().contains("tag already exists")) {
+                held.addAll(toHold);
+            } else {
+                LOG.warn("could not hold the snapshots being sent on {} ({}); a pruner could destroy them mid-transfer",
+                        source.name(), r.errorLine());
+            }
+        }
+        return snapshotError;
     }
 
     private Outcome runDatasets(Plan plan, String snapshotError) {
@@ -132,12 +198,13 @@ public final class Executor {
         if (step instanceof Step.Send s) {
             LOG.info("{} {} -> {}{}", s.full() ? "full send of" : "incremental send", s.source().snapshot(s.snapshot()),
                     s.target(), s.full() ? "" : " from " + s.from());
-            stream(StepCommands.send(s), StepCommands.receive(s), s.target(), s.receiveFlags(), progress);
+            stream(StepCommands.pipeline(s, shape), s.target(), s.receiveFlags(), progress,
+                    estimates.getOrDefault(s, -1L));
             return;
         }
         if (step instanceof Step.ResumeSend r) {
             LOG.info("resuming the interrupted receive into {}: {}", r.target(), r.token());
-            stream(StepCommands.send(r), StepCommands.receive(r), r.target(), r.receiveFlags(), progress);
+            stream(StepCommands.pipeline(r, shape), r.target(), r.receiveFlags(), progress, -1L);
             return;
         }
         if (step instanceof Step.Rollback r) {
@@ -161,13 +228,16 @@ public final class Executor {
      * and each retry resumes from the target's {@code receive_resume_token} so bytes already
      * received are not sent again.
      */
-    private void stream(Command send, Command receive, DatasetName targetName, ReceiveFlags flags, Progress progress) {
-        Command currentSend = send;
+    private void stream(TransferPipeline first, DatasetName targetName, ReceiveFlags flags, Progress progress,
+            long estimate) {
+        TransferPipeline current = first;
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
             Transfer transfer = new Transfer(source, target, settings.stallTimeout(), limiter);
-            try {
-                long bytes = transfer.run(currentSend, receive);
+            long before = progress.bytes;
+            try (ProgressReporter shown = ProgressReporter.start(targetName.value(), estimate,
+                    () -> before + transfer.bytes(), progressStyle)) {
+                long bytes = transfer.run(current);
                 progress.bytes += bytes;
                 LOG.info("sent {} bytes to {} in {} ms", bytes, targetName, (System.nanoTime() - start) / 1_000_000);
                 return;
@@ -184,23 +254,32 @@ public final class Executor {
                         delay.toMillis());
                 pause(delay);
                 progress.retries++;
-                Optional<String> token = resumeToken(targetName);
+                Optional<ResumeToken> token = resumeToken(targetName);
                 if (token.isPresent()) {
-                    LOG.info("resuming {} from its receive_resume_token", targetName);
-                    currentSend = ZfsCommands.sendResume(token.get());
-                    receive = ZfsCommands.receive(flags.withForce(false), targetName);
+                    LOG.info("resuming {} from its receive_resume_token ({} bytes already received)", targetName,
+                            token.get().bytes());
+                    current = shape.around(ZfsCommands.sendResume(token.get().text()),
+                            ZfsCommands.receive(flags.withForce(false), targetName), StepCommands.flags(token.get()));
                 } else {
-                    currentSend = send;
+                    current = first;
                 }
             }
         }
     }
 
     /** The target's resume token, if it has one; a failed read counts as none (the send then starts over). */
-    private Optional<String> resumeToken(DatasetName dataset) {
+    private Optional<ResumeToken> resumeToken(DatasetName dataset) {
         CommandResult r = target.run(ZfsCommands.getProperty(dataset, "receive_resume_token"));
         String value = r.stdout().strip();
-        return r.ok() && !value.isEmpty() && !value.equals("-") ? Optional.of(value) : Optional.empty();
+        if (!r.ok() || value.isEmpty() || value.equals("-")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ResumeToken.decode(value));
+        } catch (ResumeToken.InvalidTokenException e) {
+            LOG.warn("cannot read the resume token of {} ({}); starting the stream over", dataset, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void pause(Duration delay) {
@@ -212,17 +291,34 @@ public final class Executor {
         }
     }
 
-    private List<String> cleanup(Host host, List<DatasetPlan> succeeded, boolean sourceSide, List<DatasetResult> results) {
-        List<Command> commands = StepCommands.cleanup(succeeded, sourceSide);
+    /**
+     * Releases this run's holds and destroys our older sync snapshots on one side, in one round
+     * trip. Releasing comes first (the previous base, held while sent from, is destroyed now).
+     */
+    private List<String> cleanup(Host host, List<DatasetPlan> succeeded, boolean sourceSide, List<DatasetResult> results,
+            List<String> held) {
+        List<Command> destroys = StepCommands.cleanup(succeeded, sourceSide);
+        List<Command> commands = new ArrayList<>();
+        if (!held.isEmpty()) {
+            commands.add(ZfsCommands.release(holdTag, held));
+        }
+        commands.addAll(destroys);
         if (commands.isEmpty()) {
             return List.of();
         }
-        List<String> destroyed = new ArrayList<>();
-        for (Command c : commands) {
+        for (Command c : destroys) {
             LOG.info("destroying our older sync snapshots on {}: {}", host.name(), c.argv().get(c.argv().size() - 1));
         }
         List<CommandResult> outcomes = host.runAll(commands);
+        List<String> destroyed = new ArrayList<>();
         for (CommandResult r : outcomes) {
+            if (r.command().argv().get(1).equals("release")) {
+                if (!r.ok()) {
+                    LOG.warn("could not release the hold {} on {}: {} (release it with: zfs release {} SNAPSHOT)",
+                            holdTag, host.name(), r.errorLine(), holdTag);
+                }
+                continue;
+            }
             String arg = r.command().argv().get(r.command().argv().size() - 1);
             if (r.ok()) {
                 int at = arg.indexOf('@');

@@ -13,9 +13,20 @@ public final class PlanPrinter {
     private final Host source;
     private final Host target;
 
-    public PlanPrinter(Host source, Host target) {
+    private final StreamShape shape;
+
+    private final String holdTag;
+
+    public PlanPrinter(Host source, Host target, StreamShape shape, String holdTag) {
+        this.holdTag = holdTag;
         this.source = source;
         this.target = target;
+        this.shape = shape;
+    }
+
+    /** Both halves joined by a pipe: zfs-sync relays (and counts) the bytes between them. */
+    private String display(TransferPipeline p) {
+        return source.display(p.sender()) + " | " + target.display(p.receiver());
     }
 
     public List<String> lines(Plan plan) {
@@ -25,16 +36,20 @@ public final class PlanPrinter {
                     + " changed dataset(s), atomically:");
             out.add("    " + source.display(StepCommands.snapshot(plan)));
         }
+        List<String> held = StepCommands.snapshotsToHold(plan);
+        if (!held.isEmpty()) {
+            out.add("hold the snapshots being sent until the run ends (released afterwards, whatever happens):");
+            out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.hold(holdTag, held)));
+            out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.release(holdTag, held)));
+        }
         for (DatasetPlan p : plan.datasets()) {
             out.add(p.source() + " -> " + p.target() + ": " + describe(p));
             for (Step step : p.steps()) {
                 if (step instanceof Step.Send s) {
-                    out.add("    " + source.display(StepCommands.send(s)) + " | "
-                            + target.display(StepCommands.receive(s)));
+                    out.add("    " + display(StepCommands.pipeline(s, shape)));
                 } else if (step instanceof Step.ResumeSend r) {
                     out.add("    # resume: " + r.token());
-                    out.add("    " + source.display(StepCommands.send(r)) + " | "
-                            + target.display(StepCommands.receive(r)));
+                    out.add("    " + display(StepCommands.pipeline(r, shape)));
                 } else {
                     for (Command c : StepCommands.targetCommands(step)) {
                         out.add("    " + target.display(c) + "   # destructive: " + why(step));

@@ -33,6 +33,8 @@ import org.zfssync.zfs.TreeState;
  * consistent while a no-op run sends nothing.
  */
 public final class Planner {
+    /** Incrementals with less written than this since the last snapshot get no size estimate. */
+    static final long ESTIMATE_THRESHOLD = 64L * 1024 * 1024;
     private final SyncOptions options;
     private final Pattern ours;
 
@@ -297,11 +299,12 @@ public final class Planner {
                 steps.add(new Step.CreateParent(a.targetName.parent()));
             }
             String first = options.noStream() ? newest : sourceNames.get(0);
-            steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags.forNewTarget()));
+            steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags.forNewTarget(),
+                    true));
             arriving.add(first);
             if (!first.equals(newest)) {
                 steps.add(new Step.Send(s.name(), a.targetName, s.name().snapshot(first), true, newest, sendFlags,
-                        options.receiveFlags().withForce(false)));
+                        options.receiveFlags().withForce(false), true));
                 arriving.addAll(sourceNames.subList(1, sourceNames.size()));
             }
             action = Action.FULL;
@@ -320,8 +323,12 @@ public final class Planner {
                         : Action.UP_TO_DATE;
             } else {
                 boolean intermediates = !options.noStream() && a.commonIsSnapshot;
+                // A routine incremental (from the previous newest snapshot, little written since) is too
+                // small for a size estimate to pay off; a catch-up over several snapshots is not.
+                boolean routine = sourceNewest != null && sourceNewest.guid() == a.common.guid()
+                        && s.dataset().written() < ESTIMATE_THRESHOLD;
                 steps.add(new Step.Send(s.name(), a.targetName, a.commonSourceName, intermediates, newest, sendFlags,
-                        receiveFlags.withForce(a.modified && options.rollback())));
+                        receiveFlags.withForce(a.modified && options.rollback()), !routine));
                 arriving.addAll(intermediates ? after(sourceNames, a.commonSourceName) : List.of(newest));
                 action = Action.INCREMENTAL;
             }

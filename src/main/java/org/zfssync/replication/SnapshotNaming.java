@@ -42,6 +42,11 @@ public record SnapshotNaming(String prefix, String targetId, String template) {
         }
     }
 
+    /** The tag of the holds zfs-sync puts on snapshots while it sends them to this target. */
+    public String holdTag() {
+        return prefix + "_" + targetId;
+    }
+
     public String nameAt(Instant time) {
         return template.replace("{prefix}", prefix).replace("{target}", targetId)
                 .replace("{timestamp}", TIMESTAMP.format(time));

@@ -32,9 +32,11 @@ public sealed interface Step {
      * @param from          full name of the incremental source ({@code fs@a} or {@code fs#a}), null for a full send
      * @param intermediates {@code -I} rather than {@code -i}
      * @param snapshot      short name of the snapshot sent
+     * @param worthEstimating whether the stream may be big enough for a {@code zfs send -nP} size
+     *                      estimate to pay off (full sends, catch-ups); routine small incrementals skip it
      */
     record Send(DatasetName source, DatasetName target, String from, boolean intermediates, String snapshot,
-                SendFlags sendFlags, ReceiveFlags receiveFlags) implements Step {
+                SendFlags sendFlags, ReceiveFlags receiveFlags, boolean worthEstimating) implements Step {
         public boolean full() {
             return from == null;
         }

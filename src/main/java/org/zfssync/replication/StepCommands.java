@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.zfssync.host.Command;
 import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.ResumeToken;
+import org.zfssync.zfs.SendFlags;
 import org.zfssync.zfs.ZfsCommands;
 
 /** The zfs commands behind each step: one mapping, used to run a plan and to print it. */
@@ -32,6 +34,10 @@ final class StepCommands {
         return ZfsCommands.send(s.sendFlags(), s.from(), s.intermediates(), s.source().snapshot(s.snapshot()));
     }
 
+    static Command estimate(Step.Send s) {
+        return ZfsCommands.sendEstimate(s.sendFlags(), s.from(), s.intermediates(), s.source().snapshot(s.snapshot()));
+    }
+
     static Command receive(Step.Send s) {
         return ZfsCommands.receive(s.receiveFlags(), s.target());
     }
@@ -42,6 +48,41 @@ final class StepCommands {
 
     static Command receive(Step.ResumeSend r) {
         return ZfsCommands.receive(r.receiveFlags(), r.target());
+    }
+
+    /** What a resumed stream is made of: the flags the interrupted send used, recorded in its token. */
+    static SendFlags flags(ResumeToken token) {
+        return new SendFlags(token.raw(), token.compressed(), token.largeBlock(), token.embed(), false);
+    }
+
+    /** Both halves of a send step, with the run's stages around them. */
+    static TransferPipeline pipeline(Step.Send s, StreamShape shape) {
+        return shape.around(send(s), receive(s), s.sendFlags());
+    }
+
+    static TransferPipeline pipeline(Step.ResumeSend r, StreamShape shape) {
+        return shape.around(send(r), receive(r), flags(r.token()));
+    }
+
+    /**
+     * The source snapshots the plan's streams are sent from and to (bookmarks need no hold),
+     * each once, in plan order: what to hold while the run sends them.
+     */
+    static List<String> snapshotsToHold(Plan plan) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (DatasetPlan p : plan.datasets()) {
+            for (Step step : p.steps()) {
+                if (step instanceof Step.Send s) {
+                    if (s.from() != null && s.from().contains("@")) {
+                        names.add(s.from());
+                    }
+                    names.add(s.source().snapshot(s.snapshot()));
+                } else if (step instanceof Step.ResumeSend r && r.token().toName().startsWith(r.source().value() + "@")) {
+                    names.add(r.token().toName());
+                }
+            }
+        }
+        return List.copyOf(names);
     }
 
     static Command snapshot(Plan plan) {

@@ -3,9 +3,11 @@ package org.zfssync.replication;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zfssync.host.CommandStats;
+import org.zfssync.host.Helper;
 import org.zfssync.host.Host;
 import org.zfssync.host.Hosts;
 import org.zfssync.host.SshOptions;
@@ -13,16 +15,24 @@ import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
 
 /**
- * One {@code sync}: check both hosts, read each side once, plan, then execute (or, for a dry
- * run, only print). The same host on both sides shares one connection and one version probe.
+ * One {@code sync}: check both hosts (OpenZFS and the helpers the stream would use, one round
+ * trip each), read each side once, plan, then execute (or, for a dry run, only print). The same
+ * host on both sides shares one connection and one probe.
  */
 public final class SyncRun {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRun.class);
     private final SshOptions sshOptions;
     private final TransferSettings transferSettings;
     private final Clock clock;
+    private final ProgressReporter.Style progressStyle;
 
     public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock) {
+        this(sshOptions, transferSettings, clock, System.console() != null ? ProgressReporter.Style.TERMINAL
+                : ProgressReporter.Style.LOG);
+    }
+
+    SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, ProgressReporter.Style progressStyle) {
+        this.progressStyle = progressStyle;
         this.sshOptions = sshOptions;
         this.transferSettings = transferSettings;
         this.clock = clock;
@@ -39,17 +49,25 @@ public final class SyncRun {
             Host targetHost = hosts.get(target.sshDestination());
             Zfs sourceZfs = new Zfs(sourceHost);
             Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
-            LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceZfs.version(),
-                    targetHost.name(), targetZfs.version());
+            boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
+            Set<Helper> helpers = ShapeChooser.helpersToProbe(transferSettings, networkHop);
+            HostReport sourceReport = HostProbe.probe(sourceZfs, helpers);
+            HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
+            LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
+                    targetHost.name(), targetReport.version());
+            ShapeChooser.Choice choice = ShapeChooser.choose(transferSettings, sourceReport, targetReport, networkHop);
+            choice.warnings().forEach(LOG::warn);
             TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
             TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
             Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost).lines(plan);
+            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming().holdTag())
+                    .lines(plan);
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);
             } else {
-                report = new Executor(sourceHost, targetHost, transferSettings, Sleeper.system()).execute(plan, source.toString(), target.toString());
+                report = new Executor(sourceHost, targetHost, transferSettings, choice.shape(),
+                        options.naming().holdTag(), progressStyle, Sleeper.system()).execute(plan, source.toString(), target.toString());
             }
             return new Outcome(plan, lines, report.withCommands(stats.perHost()));
         }

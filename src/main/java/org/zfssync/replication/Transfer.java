@@ -6,25 +6,27 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
-import org.zfssync.host.RunningCommand;
+import org.zfssync.host.RunningPipeline;
 
 /**
  * One stream from a sending host to a receiving host, relayed and counted by zfs-sync: the
  * sender and the receiver each run on their own connection, and the bytes pass through here so
- * they are counted without {@code zfs send -v}. Both exit statuses are checked; a failure
- * reports which side failed and its stderr. A stream whose byte count stops moving for the
+ * they are counted without {@code zfs send -v}. Every stage's exit status, on both sides, is
+ * checked; a failure reports which stage failed, where, and its stderr. A stream whose byte count stops moving for the
  * stall timeout is killed (and reported as stalled) rather than left hanging.
  */
 public final class Transfer {
     private static final int BUFFER = 1 << 20;
+    /** 128 + SIGPIPE: a stage whose reader went away first. */
+    private static final int SIGPIPE_EXIT = 141;
     private final Host sourceHost;
     private final Host targetHost;
     private final Duration stallTimeout;
@@ -44,12 +46,12 @@ public final class Transfer {
         return bytes.get();
     }
 
-    /** Runs the stream to the end; returns the bytes moved or throws naming the failed side. */
-    public long run(Command send, Command receive) {
-        RunningCommand receiver = targetHost.start(receive);
-        RunningCommand sender;
+    /** Runs the stream to the end; returns the bytes moved or throws naming the failed stage. */
+    public long run(TransferPipeline pipeline) {
+        RunningPipeline receiver = targetHost.start(pipeline.receiver());
+        RunningPipeline sender;
         try {
-            sender = sourceHost.start(send);
+            sender = sourceHost.start(pipeline.sender());
         } catch (RuntimeException e) {
             receiver.kill();
             receiver.await();
@@ -67,22 +69,47 @@ public final class Transfer {
             // The receiver closed its end: the sender cannot finish; stop it rather than let it block.
             sender.kill();
         }
-        CommandResult received = receiver.await();
-        CommandResult sent = sender.await();
-        List<CommandResult> stages = new ArrayList<>(List.of(sent, received));
-        if (!received.ok() && (receiverGaveUp || sent.ok())) {
-            throw new TransferFailedException(received, stages, bytes.get(), stalled.get());
+        List<CommandResult> received = receiver.await();
+        List<CommandResult> sent = sender.await();
+        List<CommandResult> stages = new ArrayList<>(sent);
+        stages.addAll(received);
+        boolean sentOk = RunningPipeline.allOk(sent);
+        boolean receivedOk = RunningPipeline.allOk(received);
+        if (!receivedOk && (receiverGaveUp || sentOk)) {
+            throw new TransferFailedException(culprit(received), stages, bytes.get(), stalled.get());
         }
-        if (!sent.ok()) {
-            throw new TransferFailedException(sent, stages, bytes.get(), stalled.get());
-        }
-        if (!received.ok()) {
-            throw new TransferFailedException(received, stages, bytes.get(), stalled.get());
+        if (!sentOk) {
+            throw new TransferFailedException(culprit(sent), stages, bytes.get(), stalled.get());
         }
         return bytes.get();
     }
 
-    private ScheduledExecutorService watch(RunningCommand sender, RunningCommand receiver, AtomicBoolean stalled) {
+    /**
+     * The stage that failed first in cause within one side: the first, in data order, that did
+     * not fail only because a stage after it had gone (killed by SIGPIPE, or "Broken pipe").
+     * Stages after the culprit that choke on its truncated output come later in data order.
+     */
+    static CommandResult culprit(List<CommandResult> side) {
+        CommandResult fallback = null;
+        for (CommandResult r : side) {
+            if (r.ok()) {
+                continue;
+            }
+            if (fallback == null) {
+                fallback = r;
+            }
+            boolean victim = r.exitCode() == SIGPIPE_EXIT || r.stderr().toLowerCase(Locale.ROOT).contains("broken pipe");
+            if (!victim) {
+                return r;
+            }
+        }
+        if (fallback == null) {
+            throw new IllegalArgumentException("no stage failed");
+        }
+        return fallback;
+    }
+
+    private ScheduledExecutorService watch(RunningPipeline sender, RunningPipeline receiver, AtomicBoolean stalled) {
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stall watchdog");
             t.setDaemon(true);

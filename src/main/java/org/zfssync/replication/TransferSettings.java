@@ -3,13 +3,18 @@ package org.zfssync.replication;
 import java.time.Duration;
 
 /**
- * How transfers behave when the network does not.
+ * How transfers behave when the network does not, and what wraps the stream on its way.
  *
- * @param retry        attempts and backoff for transient failures
- * @param stallTimeout a stream that moves no byte for this long is killed and retried
+ * @param retry          attempts and backoff for transient failures
+ * @param stallTimeout   a stream that moves no byte for this long is killed and retried
  * @param bytesPerSecond cap on the stream rate ({@code --bwlimit}), 0 for none
+ * @param compression    compressor around network hops ({@code --compress})
+ * @param bufferBytes    mbuffer size on each end of a network hop, 0 for none ({@code --mbuffer-size}, {@code --no-mbuffer})
  */
-public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond) {
+public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
+        CompressionMode compression, long bufferBytes) {
+    public static final long DEFAULT_BUFFER = 32L * 1024 * 1024;
+
     public TransferSettings {
         if (stallTimeout.isNegative() || stallTimeout.isZero()) {
             throw new IllegalArgumentException("stall timeout must be positive");
@@ -17,9 +22,13 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth limit must not be negative");
         }
+        if (bufferBytes != 0 && bufferBytes < 1024 * 1024) {
+            throw new IllegalArgumentException("--mbuffer-size must be at least 1M, got " + bufferBytes + " bytes");
+        }
     }
 
     public static TransferSettings defaults() {
-        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0);
+        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.AUTO,
+                DEFAULT_BUFFER);
     }
 }

@@ -35,14 +35,24 @@ public final class Zfs {
                 }
                 throw e;
             }
-            if (isMissing(r)) {
-                throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
-            }
-            if (!r.ok()) {
-                throw new CommandFailedException(r);
-            }
-            version = ZfsVersion.parse(r.stdout());
+            acceptVersion(r);
         }
+        return version;
+    }
+
+    /**
+     * Takes the answer of {@link ZfsCommands#version()} run elsewhere (in a batch with other
+     * probes), so the version is known without a round trip of its own.
+     */
+    public synchronized ZfsVersion acceptVersion(CommandResult r) {
+        if (isMissing(r)) {
+            throw new MissingToolException(host.name(), "zfs", ZFS_PACKAGES);
+        }
+        if (!r.ok()) {
+            throw new CommandFailedException(r);
+        }
+        // A batched command's output arrives merged into one text (see Host#runAll).
+        version = ZfsVersion.parse(r.stdout().isBlank() ? r.stderr() : r.stdout());
         return version;
     }
 

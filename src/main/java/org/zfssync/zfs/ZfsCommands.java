@@ -42,6 +42,38 @@ public final class ZfsCommands {
         return Command.changing(argv);
     }
 
+    /**
+     * {@code zfs hold TAG snap...}: while held, no one (a pruner, a user) can destroy the
+     * snapshots a stream is being sent from; all of them in one command.
+     */
+    public static Command hold(String tag, List<String> snapshots) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "hold", tag));
+        argv.addAll(validSnapshots(snapshots));
+        return Command.changing(argv);
+    }
+
+    /** {@code zfs release TAG snap...}: undoes {@link #hold}. */
+    public static Command release(String tag, List<String> snapshots) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "release", tag));
+        argv.addAll(validSnapshots(snapshots));
+        return Command.changing(argv);
+    }
+
+    private static List<String> validSnapshots(List<String> snapshots) {
+        if (snapshots.isEmpty()) {
+            throw new IllegalArgumentException("no snapshots to hold or release");
+        }
+        for (String s : snapshots) {
+            int at = s.indexOf('@');
+            if (at < 0) {
+                throw new IllegalArgumentException("not a snapshot: " + s);
+            }
+            DatasetName.of(s.substring(0, at));
+            DatasetName.checkSnapshotName(s.substring(at + 1));
+        }
+        return snapshots;
+    }
+
     /** {@code zfs destroy fs@a,b,c}, split only where one argument would be too long. */
     public static List<Command> destroySnapshots(DatasetName dataset, List<String> snapshotNames) {
         List<Command> commands = new ArrayList<>();
@@ -87,6 +119,28 @@ public final class ZfsCommands {
         }
         argv.add(snapshot);
         return Command.reading(argv);
+    }
+
+    /** {@code zfs send -nP ...}: the size of the stream {@link #send} would produce, without sending it. */
+    public static Command sendEstimate(SendFlags flags, String from, boolean intermediates, String snapshot) {
+        List<String> argv = new ArrayList<>(send(flags, from, intermediates, snapshot).argv());
+        argv.addAll(2, List.of("-n", "-P"));
+        return Command.reading(argv);
+    }
+
+    /** The {@code size} line of {@code zfs send -nP} output, or -1 if there is none. */
+    public static long parseEstimate(String output) {
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields.length == 2 && fields[0].equals("size")) {
+                try {
+                    return Long.parseLong(fields[1]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** Resumes an interrupted send; {@code -t} takes no other stream flags. */

@@ -31,7 +31,7 @@ class CliTest {
         for (String option : new String[] {"--recursive", "--exclude", "--dry-run", "--json", "--snapshot-prefix",
             "--target-id", "--snapshot-name", "--no-snapshot", "--no-stream", "--keep-sync-snapshots", "--rollback",
             "--force-overwrite", "--raw", "--compressed", "--large-block", "--embed", "--props", "--no-mount",
-            "--writable-targets", "--bwlimit", "--retries", "--retry-max-delay", "--stall-timeout", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
+            "--writable-targets", "--bwlimit", "--compress", "--mbuffer-size", "--no-mbuffer", "--retries", "--retry-max-delay", "--stall-timeout", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
             "--ssh-option", "--verbose"}) {
             assertThat(sync.out()).as(option).contains(option);
         }
@@ -72,6 +72,20 @@ class CliTest {
         Result r = run("sync", "--exclude", "x", "tank/a", "backup/a");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--exclude needs -r");
+    }
+
+    @Test
+    void anUnknownCompressorIsOneLineListingTheChoices() {
+        Result r = run("sync", "--compress", "gzip", "tank/a", "backup/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().strip().lines()).singleElement().asString().contains("auto, zstd, lz4 or none", "'gzip'");
+    }
+
+    @Test
+    void aTooSmallMbufferIsAUsageError() {
+        Result r = run("sync", "--mbuffer-size", "100K", "tank/a", "backup/a");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--mbuffer-size must be at least 1M");
     }
 
     @Test

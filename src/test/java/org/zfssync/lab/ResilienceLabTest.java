@@ -87,6 +87,7 @@ class ResilienceLabTest {
             assertThat(resent).as("bytes re-sent after cutting at %d of %d (%s)", offset, streamSize, killed)
                     .isLessThan(streamSize / 10);
             assertThat(lab.checksum(dst)).isEqualTo(lab.checksumOfNewestSnapshot(src));
+            lab.sh("zfs destroy -r " + dst); // the target pool holds one copy at a time
         }
     }
 

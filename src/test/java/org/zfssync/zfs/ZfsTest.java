@@ -73,8 +73,13 @@ class ZfsTest {
         }
 
         @Override
-        public org.zfssync.host.RunningCommand start(Command command) {
-            return delegate.start(renamed(command));
+        public org.zfssync.host.RunningPipeline start(org.zfssync.host.Pipeline pipeline) {
+            return delegate.start(new org.zfssync.host.Pipeline(pipeline.stages().stream().map(this::renamed).toList()));
+        }
+
+        @Override
+        public String display(org.zfssync.host.Pipeline pipeline) {
+            return delegate.display(pipeline);
         }
 
         @Override
