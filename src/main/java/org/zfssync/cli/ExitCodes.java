@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int PREREQUISITE = 3;
     /** Refused for safety (no common snapshot, diverged target); a flag would allow it. */
     public static final int REFUSED = 4;
+    /** The same job is already running (run, prune); the message names the PID holding its lock. */
+    public static final int LOCKED = 5;
 
     public static final String HELP = "%nExit codes:%n"
             + "  0  success: every dataset replicated or already up to date%n"
@@ -20,7 +22,8 @@ public final class ExitCodes {
             + "  3  a prerequisite is missing or broken (zfs, ssh reachability, a helper); nothing%n"
             + "     was changed%n"
             + "  4  refused for safety (no common snapshot, diverged or modified target); takes%n"
-            + "     precedence over 1 because it needs a person, not a retry%n";
+            + "     precedence over 1 because it needs a person, not a retry%n"
+            + "  5  the job is already running (run, prune): the message names the PID holding the lock%n";
 
     private ExitCodes() {
     }

@@ -21,6 +21,7 @@ import org.zfssync.replication.Glob;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.RetryPolicy;
 import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.replication.TargetIds;
 import org.zfssync.replication.SyncOptions;
 import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;

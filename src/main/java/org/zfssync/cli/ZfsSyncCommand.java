@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 @Command(name = "zfs-sync", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Replicates ZFS datasets between hosts: snapshots, zfs send | zfs receive over SSH "
                 + "(full, incremental), recursive trees, --dry-run.",
-        subcommands = {SyncCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SyncCommand.class, JobCommands.Run.class, JobCommands.Prune.class, ListCommand.class,
+                CheckCommand.class,
+                ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ZfsSyncCommand implements Runnable {
     @CommandLine.Spec

@@ -141,7 +141,7 @@ public final class SshHost implements Host {
         }
         return new RunningPipeline(pipeline, destination, List.of(process), (exits, errs) -> tag == null
                 ? List.of(new CommandResult(pipeline.stages().get(0), destination, exits.get(0), "", errs.get(0)))
-                : StageScript.decode(pipeline, tag, destination, exits.get(0), errs.get(0)));
+                : StageScript.decode(pipeline, tag, destination, errs.get(0)));
     }
 
     private static String remoteCommand(Pipeline pipeline, String tag) {

@@ -29,9 +29,9 @@ final class StageScript {
 
     /**
      * One result per stage from ssh's exit status and stderr. A stage whose status never arrived
-     * (the connection was lost, or ssh itself failed) gets ssh's status and ssh's own messages.
+     * (the connection was lost, or ssh itself failed) gets ssh's failure status, 255, and ssh's own messages.
      */
-    static List<CommandResult> decode(Pipeline pipeline, String tag, String host, int sshExit, String stderr) {
+    static List<CommandResult> decode(Pipeline pipeline, String tag, String host, String stderr) {
         int n = pipeline.size();
         List<StringBuilder> texts = new ArrayList<>();
         Integer[] exits = new Integer[n];
@@ -63,7 +63,8 @@ final class StageScript {
             } else {
                 String lost = texts.get(i) + untagged.toString()
                         + (untagged.length() == 0 ? "no exit status from " + host + ": the connection was lost\n" : "");
-                results.add(new CommandResult(c, host, sshExit == 0 ? SshHost.SSH_FAILURE : sshExit, "", lost));
+                // No status: the transport failed (ssh's own 255, or ssh killed); its messages say how.
+                results.add(new CommandResult(c, host, SshHost.SSH_FAILURE, "", lost));
             }
         }
         return results;

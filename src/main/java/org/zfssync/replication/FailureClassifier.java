@@ -28,7 +28,10 @@ public final class FailureClassifier {
             "command not found", "invalid option", "unsupported", "incompatible");
     private static final List<String> TRANSIENT = List.of("connection reset", "connection closed", "broken pipe",
             "timed out", "timeout, server", "connection refused", "network is unreachable", "no route to host",
-            "connection lost", "write failed", "killed by signal", "connection to ", "kex_exchange_identification");
+            "connection lost", "connection was lost", "write failed", "killed by signal", "connection to ", "kex_exchange_identification");
+
+    /** What sh prints for a child that a signal ended (dash, bash), or nothing at all. */
+    private static final java.util.Set<String> SIGNAL_NOTES = java.util.Set.of("", "killed", "terminated", "hangup");
 
     private FailureClassifier() {
     }
@@ -53,8 +56,9 @@ public final class FailureClassifier {
                 return Kind.TRANSIENT;
             }
         }
-        // Killed by a signal (128+n) with nothing said: the process or its connection was cut.
-        if (result.exitCode() > 128 && err.isBlank()) {
+        // Killed by a signal (128+n) with nothing said but the shell's own note of the signal: the
+        // process or its connection was cut.
+        if (result.exitCode() > 128 && SIGNAL_NOTES.contains(err.strip())) {
             return Kind.TRANSIENT;
         }
         return Kind.PERMANENT;

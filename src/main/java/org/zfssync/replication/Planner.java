@@ -38,9 +38,13 @@ public final class Planner {
     private final SyncOptions options;
     private final Pattern ours;
 
+    /** Sync snapshots of any target with our prefix and template. */
+    private final Pattern family;
+
     public Planner(SyncOptions options) {
         this.options = options;
         this.ours = options.naming().ownership();
+        this.family = options.naming().familyOwnership();
     }
 
     /** Where a target stands relative to its source, before any snapshot is taken. */
@@ -52,8 +56,15 @@ public final class Planner {
                     modified, refusal, steps);
         }
 
-        boolean needsSnapshot(boolean take) {
-            return refusal == null && take && (source.snapshots().isEmpty() || source.dataset().written() > 0);
+        /**
+         * A sync snapshot is taken where the dataset changed, has none, or its newest snapshot is
+         * another target's sync snapshot: with several targets, each then has a base that only its
+         * own cleanup may remove, so one target's cleanup never takes away another's base.
+         */
+        boolean needsSnapshot(boolean take, Pattern ours, Pattern family) {
+            Snapshot newest = source.newestSnapshot();
+            return refusal == null && take && (newest == null || source.dataset().written() > 0
+                    || family.matcher(newest.name()).matches() && !ours.matcher(newest.name()).matches());
         }
     }
 
@@ -69,7 +80,7 @@ public final class Planner {
         }
         List<DatasetName> toSnapshot = new ArrayList<>();
         for (Analysis a : analyses) {
-            if (a.needsSnapshot(options.takeSnapshot())) {
+            if (a.needsSnapshot(options.takeSnapshot(), ours, family)) {
                 toSnapshot.add(a.source.name());
             }
         }
@@ -77,7 +88,7 @@ public final class Planner {
         List<DatasetPlan> plans = new ArrayList<>(analyses.size());
         for (Analysis a : analyses) {
             boolean isRoot = a.source.name().equals(source.root());
-            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot()) ? newName : null,
+            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot(), ours, family) ? newName : null,
                     isRoot && !target.rootExists()));
         }
         return new Plan(Optional.ofNullable(newName), toSnapshot, plans);
@@ -353,6 +364,19 @@ public final class Planner {
             for (String name : arriving) {
                 if (!onTarget.contains(name) && isStaleOurs(name, newest)) {
                     cleanupTarget.add(name);
+                }
+            }
+            // Other targets' sync snapshots arrive here inside -I streams. Once their own cleanup has
+            // removed them from the source they are orphans here: zfs-sync's, and nobody's base.
+            Set<Long> onSource = new HashSet<>();
+            s.snapshots().forEach(snap -> onSource.add(snap.guid()));
+            if (a.target != null) {
+                for (Snapshot snap : a.target.snapshots()) {
+                    if (!targetGone.contains(snap.name()) && !ours.matcher(snap.name()).matches()
+                            && family.matcher(snap.name()).matches() && !onSource.contains(snap.guid())
+                            && snap.userrefs() == 0 && !cleanupTarget.contains(snap.name())) {
+                        cleanupTarget.add(snap.name());
+                    }
                 }
             }
         }

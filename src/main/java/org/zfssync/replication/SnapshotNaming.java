@@ -52,6 +52,14 @@ public record SnapshotNaming(String prefix, String targetId, String template) {
                 .replace("{timestamp}", TIMESTAMP.format(time));
     }
 
+    /** The sync snapshots of every target id with this prefix and template (other targets' included). */
+    public Pattern familyOwnership() {
+        String regex = Pattern.quote(template).replace("{prefix}", "\\E" + Pattern.quote(prefix) + "\\Q")
+                .replace("{target}", "\\E" + SIMPLE.pattern() + "\\Q")
+                .replace("{timestamp}", "\\E" + TIMESTAMP_REGEX + "\\Q");
+        return Pattern.compile(regex);
+    }
+
     /** The exact pattern of this target's snapshots; nothing else is ever cleaned up. */
     public Pattern ownership() {
         String regex = Pattern.quote(template).replace("{prefix}", "\\E" + Pattern.quote(prefix) + "\\Q")

@@ -89,6 +89,28 @@ class CliTest {
     }
 
     @Test
+    void configExampleIsAValidConfigThatCheckAccepts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        Result example = run("config", "example");
+        assertThat(example.exit()).isZero();
+        java.nio.file.Path file = dir.resolve("zfs-sync.yaml");
+        java.nio.file.Files.writeString(file, example.out());
+        Result check = run("config", "check", "-c", file.toString());
+        assertThat(check.exit()).as(check.err()).isZero();
+        assertThat(check.out()).contains("valid, 3 job(s)", "name: \"vms\"", "bwlimit: \"20M\"");
+    }
+
+    @Test
+    void aBrokenConfigIsExitTwoWithLineAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(file, "jobs:\n  - name: a\n    source: [x\n");
+        Result check = run("config", "check", "-c", file.toString());
+        assertThat(check.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(check.err()).contains("bad.yaml: line", "column");
+    }
+
+    @Test
     void prerequisiteAndUnreachableHostsExitThree() {
         assertThat(ZfsSyncCommand.exitCode(new org.zfssync.host.MissingToolException("nas", "zfs", "zfsutils-linux")))
                 .isEqualTo(ExitCodes.PREREQUISITE);

@@ -23,8 +23,8 @@ class StageScriptTest {
         p.getOutputStream().close();
         OutputCollector err = OutputCollector.start(p.getErrorStream(), 1 << 16, "stderr");
         String out = readAll(p.getInputStream());
-        int exit = p.waitFor();
-        return new Ran(out, StageScript.decode(pipeline, TAG, "h", exit, err.await()));
+        p.waitFor();
+        return new Ran(out, StageScript.decode(pipeline, TAG, "h", err.await()));
     }
 
     private record Ran(String data, List<CommandResult> stages) {
@@ -87,7 +87,7 @@ class StageScriptTest {
     void stagesWithoutAStatusGetSshsOwnFailureAndMessage() {
         Pipeline p = Pipeline.of(Command.reading("cat"), Command.reading("cat"));
         String stderr = TAG + " 0 " + TAG + "-exit 0\nclient_loop: send disconnect: Broken pipe\n";
-        List<CommandResult> results = StageScript.decode(p, TAG, "h", 255, stderr);
+        List<CommandResult> results = StageScript.decode(p, TAG, "h", stderr);
         assertThat(results.get(0).exitCode()).isZero();
         assertThat(results.get(1).exitCode()).isEqualTo(255);
         assertThat(results.get(1).stderr()).contains("client_loop: send disconnect: Broken pipe");
@@ -96,7 +96,7 @@ class StageScriptTest {
     @Test
     void aLostConnectionWithoutAnyMessageSaysSo() {
         Pipeline p = Pipeline.of(Command.reading("cat"), Command.reading("cat"));
-        List<CommandResult> results = StageScript.decode(p, TAG, "h", 0, "");
+        List<CommandResult> results = StageScript.decode(p, TAG, "h", "");
         assertThat(results).allSatisfy(r -> {
             assertThat(r.exitCode()).isEqualTo(255);
             assertThat(r.stderr()).contains("connection was lost");

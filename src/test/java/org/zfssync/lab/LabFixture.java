@@ -136,8 +136,14 @@ public final class LabFixture implements AutoCloseable {
 
     /** Runs the zfs-sync jar on this machine with the lab's ssh config, as a user would. */
     public Run zfsSync(String subcommand, String... args) {
-        List<String> argv = new ArrayList<>(List.of("java", "-jar", jar().toString(), subcommand, "--ssh-config",
-                guest.sshConfig().toString()));
+        List<String> argv = new ArrayList<>(List.of(subcommand, "--ssh-config", guest.sshConfig().toString()));
+        argv.addAll(List.of(args));
+        return zfsSyncPlain(argv.toArray(String[]::new));
+    }
+
+    /** Runs the zfs-sync jar with exactly these arguments (for commands whose ssh settings come from a config file). */
+    public Run zfsSyncPlain(String... args) {
+        List<String> argv = new ArrayList<>(List.of("java", "-jar", jar().toString()));
         argv.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(argv).start();

@@ -21,6 +21,9 @@ class FailureClassifierTest {
         "nas   | 1   | cannot receive incremental stream: out of space                       | PERMANENT",
         "local | 1   | write failed: Connection reset by peer                                | TRANSIENT",
         "local | 137 | ''                                                                    | TRANSIENT",
+        "nas   | 137 | Killed                                                                | TRANSIENT",
+        "nas   | 143 | Terminated                                                            | TRANSIENT",
+        "nas   | 137 | cannot receive: out of memory                                         | PERMANENT",
         "local | 1   | cannot send: something new and odd                                    | PERMANENT",
         "local | 255 | ''                                                                    | TRANSIENT"
     })

@@ -366,6 +366,34 @@ class PlannerTest {
         }
     }
 
+    /** One source, several targets: each target's base must survive the others' cleanups. */
+    @Nested
+    class FanOut {
+        static final String OTHER_OLD = "zfs-sync_offsite_20261123T100000Z";
+        static final String OTHER_NEW = "zfs-sync_offsite_20261124T090000Z";
+
+        @Test
+        void anotherTargetsSnapshotBeingNewestStillGetsThisTargetItsOwn() {
+            // Nothing written since offsite's sync took its snapshot: nas still needs a base of its own.
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "zfs-sync_nas_20261123T100000Z", 1)
+                    .snap("tank/a", OTHER_NEW, 2), States.under("backup/a").fs("backup/a")
+                    .snap("backup/a", "zfs-sync_nas_20261123T100000Z", 1));
+            assertThat(plan.snapshotDatasets()).extracting(DatasetName::value).containsExactly("tank/a");
+            assertThat(sends(only(plan))).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo(NEW));
+            assertThat(only(plan).cleanupSource()).as("only our own older one").containsExactly("zfs-sync_nas_20261123T100000Z");
+        }
+
+        @Test
+        void otherTargetsSnapshotsOrphanedOnTheTargetAreCleanedButNotWhileTheSourceHasThem() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false)
+                    .snap("tank/a", "zfs-sync_nas_20261123T100000Z", 1).snap("tank/a", OTHER_NEW, 3),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", "manual", 7).snap("backup/a", OTHER_OLD, 9)
+                            .snap("backup/a", "zfs-sync_nas_20261123T100000Z", 1));
+            DatasetPlan p = only(plan);
+            assertThat(p.cleanupTarget()).contains(OTHER_OLD).doesNotContain(OTHER_NEW, "manual");
+        }
+    }
+
     @Nested
     class Resume {
         /** The real token of ResumeTokenTest: a full send of tok/a@s1, guid 0x33d02df53b84cb1e, not raw. */

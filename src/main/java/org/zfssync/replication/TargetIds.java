@@ -1,20 +1,19 @@
-package org.zfssync.cli;
+package org.zfssync.replication;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.zfssync.replication.Endpoint;
 
 /**
  * The default target id: the target's host, made safe for a snapshot name, plus a short hash of
  * the whole target so two targets on one host (two pools) still get different ids.
  */
-final class TargetIds {
+public final class TargetIds {
     private TargetIds() {
     }
 
-    static String derive(Endpoint target) {
+    public static String derive(Endpoint target) {
         String host = target.sshDestination().map(d -> d.substring(d.indexOf('@') + 1)).orElse("local");
         String safe = host.replaceAll("[^A-Za-z0-9.-]", "-");
         if (safe.length() > 32) {

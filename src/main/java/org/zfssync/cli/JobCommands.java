@@ -1,0 +1,144 @@
+package org.zfssync.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.zfssync.job.Config;
+import org.zfssync.job.ConfigLoader;
+import org.zfssync.job.Job;
+import org.zfssync.job.JobLock;
+import org.zfssync.job.JobRunner;
+import org.zfssync.replication.SyncReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code zfs-sync run} and {@code zfs-sync prune}: jobs from the config file, each under its own lock. */
+final class JobCommands {
+    private JobCommands() {
+    }
+
+    /** What both commands share: the file, the job selection, dry run and JSON, and the per-job loop. */
+    abstract static class Base implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/zfs-sync/zfs-sync.yaml",
+                description = "Config file (default: ${DEFAULT-VALUE}).")
+        Path file;
+
+        @Option(names = {"-n", "--dry-run"}, description = "Print what would be replicated and destroyed; change nothing.")
+        boolean dryRun;
+
+        @Option(names = "--json", description = "Print a machine-readable report on stdout.")
+        boolean json;
+
+        @Option(names = "--lock-dir", paramLabel = "DIR", hidden = true,
+                description = "Where job locks live (default: $XDG_RUNTIME_DIR/zfs-sync, /run/zfs-sync for root).")
+        Path lockDir;
+
+        @Parameters(paramLabel = "JOB", arity = "0..*", description = "Jobs to run (default: all, in file order).")
+        List<String> names = new ArrayList<>();
+
+        abstract JobRunner.Outcome runOne(JobRunner runner, Job job);
+
+        @Override
+        public Integer call() {
+            Config config = new ConfigLoader().load(file);
+            List<Job> jobs = new ArrayList<>();
+            for (String name : names) {
+                jobs.add(config.job(name).orElseThrow(() -> new IllegalArgumentException("no job named '" + name
+                        + "' in " + file + " (jobs: " + String.join(", ", config.jobs().stream().map(Job::name).toList())
+                        + ")")));
+            }
+            if (names.isEmpty()) {
+                jobs.addAll(config.jobs());
+            }
+            JobRunner runner = new JobRunner(Clock.systemUTC());
+            List<JobRunner.Outcome> outcomes = new ArrayList<>();
+            int exit = ExitCodes.OK;
+            PrintWriter out = spec.commandLine().getOut();
+            for (Job job : jobs) {
+                try (JobLock lock = JobLock.acquire(lockDir != null ? lockDir : JobLock.defaultDirectory(), job.name())) {
+                    JobRunner.Outcome o = runOne(runner, job);
+                    outcomes.add(o);
+                    exit = worse(exit, exitCode(o));
+                    if (!json) {
+                        print(out, o);
+                    }
+                } catch (JobLock.HeldException e) {
+                    spec.commandLine().getErr().println("zfs-sync: " + e.getMessage());
+                    exit = worse(exit, ExitCodes.LOCKED);
+                }
+            }
+            if (json) {
+                try {
+                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(outcomes));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            out.flush();
+            return exit;
+        }
+
+        private void print(PrintWriter out, JobRunner.Outcome o) {
+            for (SyncReport r : o.syncs()) {
+                out.printf("job %s: %s -> %s: %d replicated, %d up to date, %d refused, %d failed%s%n", o.job(),
+                        r.source(), r.target(), r.count(org.zfssync.replication.DatasetResult.Status.DONE),
+                        r.count(org.zfssync.replication.DatasetResult.Status.UP_TO_DATE),
+                        r.count(org.zfssync.replication.DatasetResult.Status.REFUSED),
+                        r.count(org.zfssync.replication.DatasetResult.Status.FAILED), dryRun ? " (dry run)" : "");
+            }
+            for (JobRunner.PruneResult p : o.prunes()) {
+                out.printf("job %s: prune %s %s: %s %d snapshot(s)%s%n", o.job(), p.side(), p.endpoint(),
+                        dryRun ? "would destroy" : "destroyed", p.destroyed().size(),
+                        p.errors().isEmpty() ? "" : "; " + String.join("; ", p.errors()));
+                p.destroyed().forEach(d -> out.println("    " + d));
+            }
+        }
+
+        private static int exitCode(JobRunner.Outcome o) {
+            int exit = o.pruneFailed() ? ExitCodes.FAILED : ExitCodes.OK;
+            for (SyncReport r : o.syncs()) {
+                exit = worse(exit, SyncCommand.exitCode(r));
+            }
+            return exit;
+        }
+
+        /** Refused (needs a person) outranks locked, which outranks failed. */
+        static int worse(int a, int b) {
+            List<Integer> order = List.of(ExitCodes.OK, ExitCodes.FAILED, ExitCodes.LOCKED, ExitCodes.REFUSED);
+            return order.indexOf(a) >= order.indexOf(b) ? a : b;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Run jobs from the config file: replicate each source to each of its targets, then prune "
+                    + "each side by its retention. Each job runs under its own lock; a second run of the same job "
+                    + "exits at once with code 5.")
+    static final class Run extends Base {
+        @Override
+        JobRunner.Outcome runOne(JobRunner runner, Job job) {
+            return runner.run(job, dryRun);
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Apply the jobs' retention on both sides without replicating. Only snapshots named with "
+                    + "the job's exact prefix are candidates; held snapshots and the newest common snapshot of each "
+                    + "target are never destroyed. --dry-run lists what would go.")
+    static final class Prune extends Base {
+        @Override
+        JobRunner.Outcome runOne(JobRunner runner, Job job) {
+            return runner.pruneOnly(job, dryRun);
+        }
+    }
+}

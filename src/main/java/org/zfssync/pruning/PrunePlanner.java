@@ -1,0 +1,84 @@
+package org.zfssync.pruning;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.ResumeToken;
+import org.zfssync.zfs.Snapshot;
+import org.zfssync.zfs.TreeState;
+
+/**
+ * Plans pruning of one side of a job. Pure: listings in, a plan out. Replication-aware: the
+ * newest snapshot this side shares (by GUID) with each peer, and the snapshots a pending resume
+ * needs, are never chosen, nor a held snapshot, nor one outside our naming.
+ */
+public final class PrunePlanner {
+    private final Retention retention;
+    private final Predicate<String> ours;
+
+    public PrunePlanner(Retention retention, Predicate<String> ours) {
+        this.retention = retention;
+        this.ours = ours;
+    }
+
+    /**
+     * @param side  the side to prune
+     * @param peers the other side(s): every target when pruning a source, the source when pruning a target
+     */
+    public PrunePlan plan(TreeState side, List<TreeState> peers) {
+        TreeMap<org.zfssync.zfs.DatasetName, List<String>> destroy = new TreeMap<>();
+        for (DatasetState d : side.all()) {
+            Set<Long> needed = neededGuids(side, d, peers);
+            List<Candidate> candidates = new ArrayList<>();
+            for (Snapshot s : d.snapshots()) {
+                candidates.add(new Candidate(s.name(), Instant.ofEpochSecond(s.creation()), s.guid(),
+                        ours.test(s.name()), s.userrefs() > 0, needed.contains(s.guid())));
+            }
+            List<String> names = retention.decide(candidates).destroy().stream().map(Candidate::name).toList();
+            if (!names.isEmpty()) {
+                destroy.put(d.name(), names);
+            }
+        }
+        return new PrunePlan(destroy);
+    }
+
+    /** GUIDs of this dataset's snapshots that some peer still needs: each peer's newest common one and resume bases. */
+    static Set<Long> neededGuids(TreeState side, DatasetState d, List<TreeState> peers) {
+        Set<Long> needed = new java.util.HashSet<>();
+        String relative = d.name().relativeTo(side.root());
+        Set<Long> mine = new java.util.HashSet<>();
+        d.snapshots().forEach(s -> mine.add(s.guid()));
+        for (TreeState peer : peers) {
+            DatasetState other = peer.get(peer.root().resolve(relative));
+            if (other == null) {
+                continue;
+            }
+            // The newest of ours (by createtxg) that the peer also has: the next incremental's base.
+            Set<Long> theirs = new java.util.HashSet<>();
+            other.snapshots().forEach(s -> theirs.add(s.guid()));
+            for (int i = d.snapshots().size() - 1; i >= 0; i--) {
+                if (theirs.contains(d.snapshots().get(i).guid())) {
+                    needed.add(d.snapshots().get(i).guid());
+                    break;
+                }
+            }
+            for (DatasetState withToken : List.of(other, d)) {
+                withToken.dataset().resumeToken().ifPresent(text -> {
+                    try {
+                        ResumeToken token = ResumeToken.decode(text);
+                        needed.add(token.toGuid());
+                        needed.add(token.fromGuid());
+                    } catch (IllegalArgumentException e) {
+                        // An unreadable token protects nothing; the next sync discards it.
+                    }
+                });
+            }
+        }
+        needed.retainAll(mine);
+        return needed;
+    }
+}

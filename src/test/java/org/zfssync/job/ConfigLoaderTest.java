@@ -1,0 +1,83 @@
+package org.zfssync.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("test.yaml");
+    private final ConfigLoader loader = new ConfigLoader();
+
+    static String example() throws IOException {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("example.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theExampleIsItselfAValidConfig() throws IOException {
+        Config config = loader.parse(FILE, example());
+        assertThat(config.jobs()).extracting(Job::name).containsExactly("home", "vms", "db");
+        Job vms = config.job("vms").orElseThrow();
+        assertThat(vms.targets()).hasSize(2);
+        assertThat(vms.settings().bwlimit()).isEqualTo("20M");
+        assertThat(vms.settings().recursive()).as("inherited").isTrue();
+        assertThat(vms.settings().retention().target().last()).as("own target retention").isEqualTo(2);
+        assertThat(vms.settings().retention().source().hourly()).as("inherited source retention").isEqualTo(24);
+        assertThat(config.job("db").orElseThrow().settings().recursive()).as("overridden").isFalse();
+        assertThat(vms.line()).isEqualTo(32);
+    }
+
+    @Test
+    void brokenYamlGivesLineAndColumn() {
+        ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, "jobs:\n  - name: a\n    source: [x\n"),
+                ConfigException.class);
+        assertThat(e.problems()).singleElement().asString().startsWith("test.yaml: line ").contains("column",
+                "not valid YAML");
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsLineAndColumn() {
+        String yaml = """
+                defaults:
+                  timezone: Mars/Olympus
+                jobs:
+                  - name: ok
+                    source: tank/a
+                    targets: [pool/a]
+                  - name: bad
+                    source: "tank/a*b"
+                    targets: [pool/b]
+                    compress: gzip
+                  - name: ok
+                    source: tank/c
+                    targets: [pool/c]
+                    colour: blue
+                """;
+        ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, yaml), ConfigException.class);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 2, column 13:")
+                .contains("Mars/Olympus"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 8, column 13:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 10, column 15:")
+                .contains("gzip"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("colour"));
+    }
+
+    @Test
+    void aConfigWithoutJobsIsRefused() {
+        assertThatThrownBy(() -> loader.parse(FILE, "defaults: {}\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobs: must be a list");
+    }
+
+    @Test
+    void aMissingFileSaysHowToWriteOne() {
+        assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/zfs-sync.yaml")))
+                .hasMessageContaining("zfs-sync config example >");
+    }
+}
