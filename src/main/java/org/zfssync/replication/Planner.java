@@ -64,7 +64,41 @@ public final class Planner {
         boolean needsSnapshot(boolean take, Pattern ours, Pattern family) {
             Snapshot newest = source.newestSnapshot();
             return refusal == null && take && (newest == null || source.dataset().written() > 0
-                    || family.matcher(newest.name()).matches() && !ours.matcher(newest.name()).matches());
+                    || family.matcher(newest.name()).matches() && !ours.matcher(newest.name()).matches()
+                    && !unchangedButForOtherTargets(ours, family));
+        }
+
+        /**
+         * True when nothing was written on the source since the common snapshot and every snapshot
+         * after it is another target's empty sync snapshot: this target already has the data, and
+         * other targets' snapshots are theirs to keep, so there is nothing to take or send.
+         */
+        boolean unchangedButForOtherTargets(Pattern ours, Pattern family) {
+            if (common == null || source.dataset().written() > 0) {
+                return false;
+            }
+            long baseTxg = -1;
+            for (Snapshot snap : source.snapshots()) {
+                if (snap.guid() == common.guid()) {
+                    baseTxg = snap.createtxg();
+                }
+            }
+            for (Bookmark b : source.bookmarks()) {
+                if (b.guid() == common.guid()) {
+                    baseTxg = Math.max(baseTxg, b.createtxg());
+                }
+            }
+            boolean any = false;
+            for (Snapshot snap : source.snapshots()) {
+                if (snap.createtxg() > baseTxg) {
+                    if (snap.written() > 0 || ours.matcher(snap.name()).matches()
+                            || !family.matcher(snap.name()).matches()) {
+                        return false;
+                    }
+                    any = true;
+                }
+            }
+            return baseTxg >= 0 && any;
         }
     }
 
@@ -149,7 +183,7 @@ public final class Planner {
             }
             long txg = t.snapshots().isEmpty() ? 1 : t.newestSnapshot().createtxg() + 1;
             List<Snapshot> after = new ArrayList<>(t.snapshots());
-            after.add(new Snapshot(t.name(), sent.name(), sent.guid(), txg, sent.creation(), 0));
+            after.add(new Snapshot(t.name(), sent.name(), sent.guid(), txg, sent.creation(), sent.written(), 0));
             ReceiveFlags flags = options.receiveFlags().withForce(false);
             return new Resumption(List.of(new Step.ResumeSend(s.name(), targetName, token,
                     token.fromGuid() == 0 ? flags.forNewTarget() : flags)),
@@ -326,7 +360,12 @@ public final class Planner {
                 targetGone.addAll(destroyed);
             }
             Snapshot sourceNewest = s.newestSnapshot();
-            if (newSnapshot == null && sourceNewest != null && sourceNewest.guid() == a.common.guid()) {
+            boolean unchanged = newSnapshot == null && a.unchangedButForOtherTargets(ours, family);
+            if (unchanged) {
+                // Our base stays the newest snapshot this target needs; cleanup must keep it.
+                newest = a.commonSourceName.substring(a.commonSourceName.indexOf('@') + 1);
+            }
+            if (newSnapshot == null && sourceNewest != null && (sourceNewest.guid() == a.common.guid() || unchanged)) {
                 if (a.modified && options.rollback() && a.newerOnTarget.isEmpty()) {
                     steps.add(new Step.Rollback(a.targetName, a.common.name(), List.of()));
                 }

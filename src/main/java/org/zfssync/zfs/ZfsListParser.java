@@ -115,7 +115,8 @@ public final class ZfsListParser {
                 }
                 snapshots.add(new Snapshot(datasetOf(byName, name.substring(0, at)), name.substring(at + 1),
                         number(f[2], line, lineNumber), number(f[3], line, lineNumber),
-                        number(f[4], line, lineNumber), (int) optionalNumber(f[8], line, lineNumber)));
+                        number(f[4], line, lineNumber), optionalNumber(f[5], line, lineNumber),
+                        (int) optionalNumber(f[8], line, lineNumber)));
             }
             case "bookmark" -> {
                 int hash = name.indexOf('#');

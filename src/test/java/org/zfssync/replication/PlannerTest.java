@@ -384,6 +384,28 @@ class PlannerTest {
         }
 
         @Test
+        void nothingWrittenSinceThisTargetsBaseIsUpToDateDespiteAnotherTargetsNewerSnapshot() {
+            String base = "zfs-sync_nas_20261123T100000Z";
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", base, 1)
+                    .snap("tank/a", OTHER_NEW, 2, 0, 0), States.under("backup/a").fs("backup/a").snap("backup/a", base, 1));
+            assertThat(plan.snapshotDatasets()).isEmpty();
+            assertThat(only(plan).action()).isEqualTo(Action.UP_TO_DATE);
+            assertThat(only(plan).steps()).isEmpty();
+            assertThat(only(plan).cleanupSource()).as("the base stays").isEmpty();
+            assertThat(only(plan).cleanupTarget()).isEmpty();
+        }
+
+        @Test
+        void anEmptyUserSnapshotAfterTheBaseIsStillSent() {
+            String base = "zfs-sync_nas_20261123T100000Z";
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", base, 1)
+                    .snap("tank/a", OTHER_NEW, 2, 0, 0).snap("tank/a", "manual", 3, 0, 0),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", base, 1));
+            assertThat(plan.snapshotDatasets()).isEmpty();
+            assertThat(sends(only(plan))).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo("manual"));
+        }
+
+        @Test
         void otherTargetsSnapshotsOrphanedOnTheTargetAreCleanedButNotWhileTheSourceHasThem() {
             Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false)
                     .snap("tank/a", "zfs-sync_nas_20261123T100000Z", 1).snap("tank/a", OTHER_NEW, 3),

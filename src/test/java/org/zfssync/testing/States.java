@@ -52,8 +52,14 @@ public final class States {
     }
 
     public States snap(String dataset, String name, long guid, int holds) {
+        return snap(dataset, name, guid, holds, 4096);
+    }
+
+    /** A snapshot with {@code written} bytes changed since the one before it (0: an empty snapshot). */
+    public States snap(String dataset, String name, long guid, int holds, long written) {
         txg += 10;
-        snapshots.get(dataset).add(new Snapshot(DatasetName.of(dataset), name, guid, txg, 1_700_000_000L + txg, holds));
+        snapshots.get(dataset).add(new Snapshot(DatasetName.of(dataset), name, guid, txg, 1_700_000_000L + txg, written,
+                holds));
         return this;
     }
 
