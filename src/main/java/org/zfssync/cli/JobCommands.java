@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code zfs-sync run} and {@code zfs-sync prune}: jobs from the config file, each under its own lock. */
+/** {@code zfs-sync run}, {@code snapshot} and {@code prune}: jobs from the config file, each under its own lock. */
 final class JobCommands {
     private JobCommands() {
     }
@@ -90,6 +90,12 @@ final class JobCommands {
         }
 
         private void print(PrintWriter out, JobRunner.Outcome o) {
+            JobRunner.SnapshotResult snap = o.snapshot();
+            if (snap != null) {
+                out.printf("job %s: snapshot %s%s%s%n", o.job(), snap.status(),
+                        snap.snapshot() == null ? "" : " " + snap.snapshot() + " (" + snap.datasets() + " dataset(s))",
+                        snap.detail() == null ? "" : ": " + snap.detail());
+            }
             for (SyncReport r : o.syncs()) {
                 out.printf("job %s: %s -> %s: %d replicated, %d up to date, %d refused, %d failed%s%n", o.job(),
                         r.source(), r.target(), r.count(org.zfssync.replication.DatasetResult.Status.DONE),
@@ -98,15 +104,16 @@ final class JobCommands {
                         r.count(org.zfssync.replication.DatasetResult.Status.FAILED), dryRun ? " (dry run)" : "");
             }
             for (JobRunner.PruneResult p : o.prunes()) {
-                out.printf("job %s: prune %s %s: %s %d snapshot(s)%s%n", o.job(), p.side(), p.endpoint(),
+                out.printf("job %s: prune %s %s: %s %d snapshot(s)%s%s%n", o.job(), p.side(), p.endpoint(),
                         dryRun ? "would destroy" : "destroyed", p.destroyed().size(),
+                        p.bytesFreed() >= 0 ? ", freeing " + Bytes.human(p.bytesFreed()) : "",
                         p.errors().isEmpty() ? "" : "; " + String.join("; ", p.errors()));
                 p.destroyed().forEach(d -> out.println("    " + d));
             }
         }
 
         private static int exitCode(JobRunner.Outcome o) {
-            int exit = o.pruneFailed() ? ExitCodes.FAILED : ExitCodes.OK;
+            int exit = o.pruneFailed() || o.snapshot() != null && o.snapshot().failed() ? ExitCodes.FAILED : ExitCodes.OK;
             for (SyncReport r : o.syncs()) {
                 exit = worse(exit, SyncCommand.exitCode(r));
             }
@@ -121,13 +128,24 @@ final class JobCommands {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Run jobs from the config file: replicate each source to each of its targets, then prune "
-                    + "each side by its retention. Each job runs under its own lock; a second run of the same job "
+            description = "Run jobs from the config file: take the job's snapshot if due (snapshot-every), "
+                    + "replicate each source to each of its targets, then prune each side by its retention. Each job runs under its own lock; a second run of the same job "
                     + "exits at once with code 5.")
     static final class Run extends Base {
         @Override
         JobRunner.Outcome runOne(JobRunner runner, Job job) {
             return runner.run(job, dryRun);
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Take each job's own snapshot of its source (all selected datasets, atomically) when it "
+                    + "is due by snapshot-every; a job without snapshot-every takes one every time, so a timer of "
+                    + "your own can be its schedule. Syncs carry these snapshots to the targets; retention prunes them.")
+    static final class Snapshot extends Base {
+        @Override
+        JobRunner.Outcome runOne(JobRunner runner, Job job) {
+            return runner.snapshotOnly(job, dryRun);
         }
     }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,9 @@ import org.zfssync.host.CommandStats;
 import org.zfssync.host.Host;
 import org.zfssync.host.Hosts;
 import org.zfssync.host.SshOptions;
+import org.zfssync.job.ConfigLoader;
+import org.zfssync.job.Lag;
+import org.zfssync.job.LagReader;
 import org.zfssync.replication.Glob;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.Inventory;
@@ -29,7 +34,8 @@ import picocli.CommandLine.Parameters;
 /** {@code zfs-sync list [WHERE]}: every dataset on a host (or below a root), filtered. Changes nothing. */
 @Command(name = "list", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
         description = "List every filesystem and volume (all levels) with used and referenced space, snapshot count "
-                + "and newest snapshot, from one zfs list. WHERE is [user@]host: (every dataset there), "
+                + "and newest snapshot, from one zfs list; with a config file, also each job target's replication "
+                + "lag. WHERE is [user@]host: (every dataset there), "
                 + "[user@]host:pool/fs, a local pool/fs, or nothing for every local dataset.")
 public final class ListCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -53,6 +59,17 @@ public final class ListCommand implements Callable<Integer> {
 
     @Option(names = "--ssh-config", paramLabel = "FILE", description = "ssh configuration file (ssh -F).")
     Path sshConfig;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file whose jobs add a LAG column: "
+            + "per target, the age of the newest snapshot it has (default: " + DEFAULT_CONFIG + ", when it exists).")
+    Path config;
+
+    static final String DEFAULT_CONFIG = "/etc/zfs-sync/zfs-sync.yaml";
+
+    /** A listed dataset, with the replication lag of each configured target of it. */
+    record Listed(String name, String type, long used, long referenced, int snapshots, String newestSnapshot,
+                  long newestCreation, List<Lag> lag) {
+    }
 
     @Override
     public Integer call() {
@@ -93,13 +110,16 @@ public final class ListCommand implements Callable<Integer> {
             }
             rows = Inventory.parse(r.stdout());
         }
-        List<Inventory.Row> shown = new ArrayList<>();
+        List<Lag> lags = lags(host);
+        List<Listed> shown = new ArrayList<>();
         for (Inventory.Row row : rows) {
             boolean typeOk = types.isEmpty() || types.contains(row.type());
             boolean nameOk = (glob == null || glob.matches(row.name(), row.name()))
                     && (re == null || re.matcher(row.name()).find());
             if (typeOk && nameOk) {
-                shown.add(row);
+                shown.add(new Listed(row.name(), row.type(), row.used(), row.referenced(), row.snapshots(),
+                        row.newestSnapshot(), row.newestCreation(),
+                        lags.stream().filter(l -> l.dataset().equals(row.name())).toList()));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -110,14 +130,37 @@ public final class ListCommand implements Callable<Integer> {
                 throw new UncheckedIOException(e);
             }
         } else {
-            out.printf("%-40s %-10s %10s %10s %6s  %s%n", "NAME", "TYPE", "USED", "REFER", "SNAPS", "NEWEST SNAPSHOT");
-            for (Inventory.Row row : shown) {
-                out.printf("%-40s %-10s %10s %10s %6d  %s%n", row.name(), row.type(), Bytes.human(row.used()),
+            boolean withLag = !lags.isEmpty();
+            out.printf("%-40s %-10s %10s %10s %6s  %s%s%n", "NAME", "TYPE", "USED", "REFER", "SNAPS", "NEWEST SNAPSHOT",
+                    withLag ? "  LAG (job -> target)" : "");
+            for (Listed row : shown) {
+                out.printf("%-40s %-10s %10s %10s %6d  %s%s%n", row.name(), row.type(), Bytes.human(row.used()),
                         Bytes.human(row.referenced()), row.snapshots(), row.newestSnapshot() == null ? "-"
-                                : row.newestSnapshot() + " (" + Instant.ofEpochSecond(row.newestCreation()) + ")");
+                                : row.newestSnapshot() + " (" + Instant.ofEpochSecond(row.newestCreation()) + ")",
+                        withLag ? "  " + lagText(row.lag()) : "");
             }
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The lag of configured jobs whose source is on the listed host; none without a config file. */
+    private List<Lag> lags(Optional<String> host) {
+        Path file = config != null ? config : Path.of(DEFAULT_CONFIG);
+        if (config == null && !Files.isReadable(file)) {
+            return List.of();
+        }
+        return new LagReader(Clock.systemUTC()).read(new ConfigLoader().load(file), host);
+    }
+
+    private static String lagText(List<Lag> lags) {
+        if (lags.isEmpty()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Lag l : lags) {
+            parts.add(l.job() + " -> " + l.target() + ": " + l.shortText());
+        }
+        return String.join(", ", parts);
     }
 }

@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.zfssync.host.CommandFailedException;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.CommandStats;
+import org.zfssync.host.Hosts;
 import org.zfssync.host.SshOptions;
 import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.DatasetResult;
@@ -26,6 +30,7 @@ import org.zfssync.replication.SyncOptions;
 import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TransferSettings;
+import org.zfssync.zfs.Inventory;
 import org.zfssync.zfs.ReceiveFlags;
 import org.zfssync.zfs.SendFlags;
 import picocli.CommandLine;
@@ -46,10 +51,13 @@ public final class SyncCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SRC", description = "Source dataset: pool/fs or [user@]host:pool/fs.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SRC", description = "Source dataset: pool/fs or "
+            + "[user@]host:pool/fs. Left out on a terminal (or given as [user@]host: alone), a filterable pick list "
+            + "of that host's datasets is offered.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "DST", description = "Target dataset: pool/fs or [user@]host:pool/fs.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DST", description = "Target dataset: pool/fs or "
+            + "[user@]host:pool/fs. Left out on a terminal, it is asked for.")
     String target;
 
     @Option(names = {"-r", "--recursive"}, description = "Replicate SRC and every dataset below it.")
@@ -161,6 +169,11 @@ public final class SyncCommand implements Callable<Integer> {
             + "transfer that moves no byte for this long (default: ${DEFAULT-VALUE}).")
     int stallTimeout;
 
+    @Option(names = {"-j", "--workers"}, paramLabel = "N", defaultValue = "1", description = "Replicate up to N "
+            + "datasets of a tree at once, each on its own data connection; a child never starts before its parent "
+            + "is done (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     /** Initial retry delay; hidden: tests shorten it. */
     @Option(names = "--retry-initial-delay-ms", hidden = true, defaultValue = "2000")
     long retryDelayMillis;
@@ -180,6 +193,25 @@ public final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (source == null || source.endsWith(":") || target == null) {
+            if (!interactive()) {
+                throw new IllegalArgumentException("sync needs SRC and DST, e.g. zfs-sync sync tank/data "
+                        + "backup@nas:pool/data (without them a pick list is offered, but only on a terminal)");
+            }
+            if (source == null || source.endsWith(":")) {
+                Optional<String> picked = pickSource(source == null ? Optional.empty()
+                        : Optional.of(source.substring(0, source.length() - 1)));
+                if (picked.isEmpty()) {
+                    throw new IllegalArgumentException("no source chosen; nothing done");
+                }
+                source = picked.get();
+            }
+            if (target == null) {
+                target = Optional.ofNullable(System.console().readLine("replicate %s to (pool/fs or "
+                        + "[user@]host:pool/fs): ", source)).map(String::strip).filter(t -> !t.isEmpty())
+                        .orElseThrow(() -> new IllegalArgumentException("no target given; nothing done"));
+            }
+        }
         Endpoint src = Endpoint.parse(source);
         Endpoint dst = Endpoint.parse(target);
         if (retries < 0 || retryMaxDelay < 1 || stallTimeout < 1) {
@@ -202,7 +234,8 @@ public final class SyncCommand implements Callable<Integer> {
         SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize)), Clock.systemUTC()).run(src, dst, options, dryRun);
+                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers), Clock.systemUTC()).run(src, dst, options,
+                dryRun);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome.report()));
@@ -221,6 +254,29 @@ public final class SyncCommand implements Callable<Integer> {
         if (!property.matches("[a-z][a-z0-9_:.-]*")) {
             throw new IllegalArgumentException("invalid property name '" + property + "'");
         }
+    }
+
+    /** A person at a terminal, who can answer a pick list (not a pipe, cron or a test). */
+    private static boolean interactive() {
+        return System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    /** The datasets of this machine or {@code host}, offered in a pick list; the choice as an endpoint. */
+    private Optional<String> pickSource(Optional<String> host) {
+        List<String> names = new ArrayList<>();
+        try (Hosts hosts = new Hosts(new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
+                Optional.ofNullable(sshConfig), sshOptions), new CommandStats())) {
+            CommandResult r = hosts.get(host).run(Inventory.command(null));
+            if (!r.ok()) {
+                throw new CommandFailedException(r);
+            }
+            Inventory.parse(r.stdout()).forEach(row -> names.add(row.name()));
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no datasets on " + host.orElse("this machine") + " to choose from");
+        }
+        return TerminalPicker.pick("source dataset on " + host.orElse("this machine"), names)
+                .map(name -> host.map(h -> h + ":" + name).orElse(name));
     }
 
     static int exitCode(SyncReport report) {

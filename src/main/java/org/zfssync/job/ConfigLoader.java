@@ -155,6 +155,11 @@ public final class ConfigLoader {
         // Inherited values were checked once, where they are written: only the job's own are checked here.
         validate(own, at, report);
         Settings s = own.over(defaults);
+        if (s.snapshotEvery() != null && (s.retention() == null || s.retention().source() == null)) {
+            // Without a source policy nothing would ever prune them: they would pile up forever.
+            report.add(at, "job " + quoted(name) + " has snapshot-every but no retention: source: policy; add one "
+                    + "(e.g. retention: {source: {hourly: 24, daily: 7}}) so its snapshots are pruned");
+        }
         return mine[0] == 0 ? new Job(name, source, targets, s, where.line(at)) : null;
     }
 
@@ -179,6 +184,12 @@ public final class ConfigLoader {
         }
         if (s.retries() != null && s.retries() < 0) {
             report.add(at + "/retries", "retries must be 0 or more");
+        }
+        if (s.workers() != null && (s.workers() < 1 || s.workers() > 64)) {
+            report.add(at + "/workers", "workers must be between 1 and 64, got " + s.workers());
+        }
+        if (s.snapshotEvery() != null) {
+            check(() -> SnapshotSchedule.parse(s.snapshotEvery()), at + "/snapshot-every", report);
         }
         if (s.retention() != null) {
             if (s.retention().source() != null) {

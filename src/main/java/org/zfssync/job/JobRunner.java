@@ -3,9 +3,11 @@ package org.zfssync.job;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,16 +30,20 @@ import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.RetryPolicy;
+import org.zfssync.replication.Selection;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.replication.SyncOptions;
 import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TargetIds;
 import org.zfssync.replication.TransferSettings;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.DatasetState;
 import org.zfssync.zfs.ReceiveFlags;
 import org.zfssync.zfs.SendFlags;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
+import org.zfssync.zfs.ZfsCommands;
 
 /**
  * Runs one job: replicates its source to each target in turn, then prunes each side by its
@@ -52,18 +58,39 @@ public final class JobRunner {
         this.clock = clock;
     }
 
-    /** What pruning one side did (or, in a dry run, would do). */
-    public record PruneResult(String side, String endpoint, List<String> destroyed, List<String> errors) {
+    /**
+     * What pruning one side did (or, in a dry run, would do).
+     *
+     * @param bytesFreed in a dry run, the space {@code zfs destroy -n} says the destroys would free;
+     *                   -1 when not measured (a real run, or nothing to destroy)
+     */
+    public record PruneResult(String side, String endpoint, List<String> destroyed, long bytesFreed,
+                              List<String> errors) {
     }
 
-    /** A job's syncs (one per target) and prunes (source, then each target). */
-    public record Outcome(String job, List<SyncReport> syncs, List<PruneResult> prunes) {
+    /**
+     * The job's own snapshot ({@code snapshot-every}).
+     *
+     * @param status   {@code taken}, {@code would take} (dry run), {@code not due} or {@code failed}
+     * @param snapshot the snapshot of the source root ({@code pool/fs@name}), or null when none was taken
+     * @param datasets how many datasets it covers (one atomic {@code zfs snapshot})
+     * @param detail   why it was not due, or what failed
+     */
+    public record SnapshotResult(String status, String snapshot, int datasets, String detail) {
+        public boolean failed() {
+            return status.equals("failed");
+        }
+    }
+
+    /** A job's snapshot (when one was due or asked for), syncs (one per target) and prunes (source, then each target). */
+    public record Outcome(String job, SnapshotResult snapshot, List<SyncReport> syncs, List<PruneResult> prunes) {
         public boolean pruneFailed() {
             return prunes.stream().anyMatch(p -> !p.errors().isEmpty());
         }
     }
 
     public Outcome run(Job job, boolean dryRun) {
+        SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
         for (String target : job.targets()) {
@@ -73,11 +100,71 @@ public final class JobRunner {
                     syncOptions(s, dst), dryRun);
             syncs.add(o.report());
         }
-        return new Outcome(job.name(), syncs, hasRetention(s) ? prune(job, dryRun) : List.of());
+        return new Outcome(job.name(), snapshot, syncs, hasRetention(s) ? prune(job, dryRun) : List.of());
     }
 
     public Outcome pruneOnly(Job job, boolean dryRun) {
-        return new Outcome(job.name(), List.of(), prune(job, dryRun));
+        return new Outcome(job.name(), null, List.of(), prune(job, dryRun));
+    }
+
+    public Outcome snapshotOnly(Job job, boolean dryRun) {
+        return new Outcome(job.name(), snapshot(job, dryRun), List.of(), List.of());
+    }
+
+    /**
+     * Takes the job's own snapshot of its selected datasets, atomically in one {@code zfs snapshot},
+     * when it is due by {@code snapshot-every} (always, for a job without one: then the caller's
+     * timer is the schedule). Syncs carry these snapshots to every target inside their streams.
+     */
+    private SnapshotResult snapshot(Job job, boolean dryRun) {
+        Settings s = job.settings();
+        Optional<SnapshotSchedule> schedule = Optional.ofNullable(s.snapshotEvery()).map(SnapshotSchedule::parse);
+        Endpoint src = Endpoint.parse(job.source());
+        SnapshotNaming naming = jobNaming(s, job);
+        boolean recursive = s.recursive() == null || s.recursive();
+        Instant now = clock.instant();
+        try (Hosts hosts = new Hosts(ssh(s), new CommandStats())) {
+            Host host = hosts.get(src.sshDestination());
+            TreeState tree = new Zfs(host).list(src.dataset(), recursive);
+            if (!tree.rootExists()) {
+                return new SnapshotResult("failed", null, 0, "source " + src + " does not exist");
+            }
+            Optional<Instant> newest = tree.get(tree.root()).snapshots().stream()
+                    .filter(x -> naming.isOurs(x.name())).map(x -> Instant.ofEpochSecond(x.creation()))
+                    .max(Comparator.naturalOrder());
+            if (schedule.isPresent() && !schedule.get().isDue(newest, now)) {
+                return new SnapshotResult("not due", null, 0, "newest is "
+                        + Duration.between(newest.orElseThrow(), now).toMinutes() + " min old; snapshot-every is "
+                        + s.snapshotEvery());
+            }
+            List<DatasetName> datasets = Selection.of(tree, recursive, excludes(s)).stream()
+                    .map(DatasetState::name).toList();
+            String name = naming.nameAt(now);
+            for (Instant t = now; taken(tree, datasets, name); t = t.plusSeconds(1)) {
+                name = naming.nameAt(t);
+            }
+            Command command = ZfsCommands.snapshot(datasets, name);
+            LOG.info("{}job {}: snapshot {}", dryRun ? "would run: " : "", job.name(), host.display(command));
+            String root = src.dataset().snapshot(name);
+            if (dryRun) {
+                return new SnapshotResult("would take", root, datasets.size(), null);
+            }
+            CommandResult r = host.run(command);
+            if (!r.ok()) {
+                LOG.error("job {}: the snapshot failed: {}", job.name(), r.errorLine());
+                return new SnapshotResult("failed", null, 0, r.errorLine());
+            }
+            return new SnapshotResult("taken", root, datasets.size(), null);
+        }
+    }
+
+    private static boolean taken(TreeState tree, List<DatasetName> datasets, String name) {
+        for (DatasetName d : datasets) {
+            if (tree.get(d).snapshots().stream().anyMatch(x -> x.name().equals(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<PruneResult> prune(Job job, boolean dryRun) {
@@ -95,7 +182,9 @@ public final class JobRunner {
             }
             Optional<RetentionPolicy> sourcePolicy = policy(s, true);
             if (sourcePolicy.isPresent()) {
-                Predicate<String> ours = name -> targets.stream().anyMatch(t -> naming(s, t).isOurs(name));
+                SnapshotNaming jobNaming = jobNaming(s, job);
+                Predicate<String> ours = name -> jobNaming.isOurs(name)
+                        || targets.stream().anyMatch(t -> naming(s, t).isOurs(name));
                 PrunePlan plan = new PrunePlanner(new Retention(sourcePolicy.get(), zone), ours)
                         .plan(sourceTree, targetTrees);
                 results.add(apply(hosts.get(src.sshDestination()), "source", src.toString(), plan, dryRun));
@@ -103,7 +192,9 @@ public final class JobRunner {
             Optional<RetentionPolicy> targetPolicy = policy(s, false);
             for (int i = 0; i < targets.size() && targetPolicy.isPresent(); i++) {
                 SnapshotNaming naming = naming(s, targets.get(i));
-                PrunePlan plan = new PrunePlanner(new Retention(targetPolicy.get(), zone), naming::isOurs)
+                SnapshotNaming jobNaming = jobNaming(s, job);
+                Predicate<String> ours = name -> naming.isOurs(name) || jobNaming.isOurs(name);
+                PrunePlan plan = new PrunePlanner(new Retention(targetPolicy.get(), zone), ours)
                         .plan(targetTrees.get(i), List.of(sourceTree));
                 results.add(apply(hosts.get(targets.get(i).sshDestination()), "target", targets.get(i).toString(), plan,
                         dryRun));
@@ -117,13 +208,13 @@ public final class JobRunner {
         plan.destroy().forEach((dataset, names) -> names.forEach(n -> destroyed.add(dataset.snapshot(n))));
         List<Command> commands = plan.commands();
         if (commands.isEmpty()) {
-            return new PruneResult(side, endpoint, List.of(), List.of());
+            return new PruneResult(side, endpoint, List.of(), -1, List.of());
         }
         for (Command c : commands) {
             LOG.info("{}prune {} {}: {}", dryRun ? "would " : "", side, endpoint, host.display(c));
         }
         if (dryRun) {
-            return new PruneResult(side, endpoint, destroyed, List.of());
+            return new PruneResult(side, endpoint, destroyed, spaceFreed(host, commands), List.of());
         }
         List<String> errors = new ArrayList<>();
         List<String> done = new ArrayList<>(destroyed);
@@ -138,7 +229,21 @@ public final class JobRunner {
             }
         }
         errors.forEach(LOG::warn);
-        return new PruneResult(side, endpoint, done, errors);
+        return new PruneResult(side, endpoint, done, -1, errors);
+    }
+
+    /** What the destroys would free, by {@code zfs destroy -n}, in one round trip; -1 if unknown. */
+    private static long spaceFreed(Host host, List<Command> destroys) {
+        long total = 0;
+        for (CommandResult r : host.runAll(destroys.stream().map(ZfsCommands::destroyEstimate).toList())) {
+            long bytes = r.ok() ? ZfsCommands.parseReclaim(r.stdout()) : -1;
+            if (bytes < 0) {
+                LOG.warn("could not measure the space pruning would free on {}: {}", host.name(), r.errorLine());
+                return -1;
+            }
+            total += bytes;
+        }
+        return total;
     }
 
     static boolean hasRetention(Settings s) {
@@ -159,9 +264,23 @@ public final class JobRunner {
                 : SnapshotNaming.DEFAULT_TEMPLATE);
     }
 
+    /**
+     * The job's own snapshots: its prefix, with {@code job.NAME} where sync snapshots have a target
+     * id, so they are the job's family (carried to targets, pruned by retention) yet no target's base.
+     */
+    static SnapshotNaming jobNaming(Settings s, Job job) {
+        return new SnapshotNaming(s.snapshotPrefix() != null ? s.snapshotPrefix() : SnapshotNaming.DEFAULT_PREFIX,
+                "job." + job.name(), s.snapshotTemplate() != null ? s.snapshotTemplate()
+                : SnapshotNaming.DEFAULT_TEMPLATE);
+    }
+
+    private static List<Glob> excludes(Settings s) {
+        return s.exclude() == null ? List.of() : s.exclude().stream().map(Glob::of).toList();
+    }
+
     static SyncOptions syncOptions(Settings s, Endpoint target) {
         boolean recursive = s.recursive() == null || s.recursive();
-        List<Glob> excludes = s.exclude() == null ? List.of() : s.exclude().stream().map(Glob::of).toList();
+        List<Glob> excludes = excludes(s);
         boolean raw = s.raw() != null && s.raw();
         return new SyncOptions(recursive, recursive ? excludes : List.of(), true, false,
                 SendFlags.none().withRaw(raw), new ReceiveFlags(false, false, Map.of(), List.of(), true), false, false,
@@ -175,7 +294,8 @@ public final class JobRunner {
                 d.stallTimeout(), s.bwlimit() == null ? 0 : RateLimiter.parseRate(s.bwlimit()),
                 s.compress() == null ? CompressionMode.AUTO
                         : CompressionMode.valueOf(s.compress().toUpperCase(Locale.ROOT)),
-                s.mbufferSize() == null ? d.bufferBytes() : RateLimiter.parseRate(s.mbufferSize()));
+                s.mbufferSize() == null ? d.bufferBytes() : RateLimiter.parseRate(s.mbufferSize()),
+                s.workers() == null ? 1 : s.workers());
     }
 
     static SshOptions ssh(Settings s) {

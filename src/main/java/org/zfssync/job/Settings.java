@@ -8,10 +8,12 @@ import java.util.List;
  */
 public record Settings(Boolean recursive, List<String> exclude, String snapshotPrefix, String snapshotTemplate,
         String timezone, Retentions retention, String compress, String mbufferSize, String bwlimit, Boolean raw,
-        Integer retries, Integer sshPort, String sshIdentity, String sshConfig, List<String> sshOptions) {
+        Integer retries, Integer workers, String snapshotEvery, Integer sshPort, String sshIdentity, String sshConfig,
+        List<String> sshOptions) {
 
     static Settings empty() {
-        return new Settings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Settings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** This job's settings with every unset field taken from {@code defaults}. */
@@ -25,7 +27,7 @@ public record Settings(Boolean recursive, List<String> exclude, String snapshotP
                 or(snapshotPrefix, defaults.snapshotPrefix), or(snapshotTemplate, defaults.snapshotTemplate),
                 or(timezone, defaults.timezone), r, or(compress, defaults.compress), or(mbufferSize, defaults.mbufferSize),
                 or(bwlimit, defaults.bwlimit), or(raw, defaults.raw), or(retries, defaults.retries),
-                or(sshPort, defaults.sshPort), or(sshIdentity, defaults.sshIdentity), or(sshConfig, defaults.sshConfig),
+                or(workers, defaults.workers), or(snapshotEvery, defaults.snapshotEvery), or(sshPort, defaults.sshPort), or(sshIdentity, defaults.sshIdentity), or(sshConfig, defaults.sshConfig),
                 or(sshOptions, defaults.sshOptions));
     }
 

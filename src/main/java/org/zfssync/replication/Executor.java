@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zfssync.host.Command;
@@ -32,21 +35,22 @@ public final class Executor {
     private final String holdTag;
     private final ProgressReporter.Style progressStyle;
     /** Size estimates from zfs send -nP, for the progress display. */
-    private final Map<Step.Send, Long> estimates = new java.util.HashMap<>();
+    private final Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
     private final Sleeper sleeper;
     private final RateLimiter limiter;
-    private final java.util.random.RandomGenerator random = new java.util.SplittableRandom();
 
     public Executor(Host source, Host target, TransferSettings settings, StreamShape shape, String holdTag,
             ProgressReporter.Style progressStyle, Sleeper sleeper) {
         this.holdTag = holdTag;
-        this.progressStyle = progressStyle;
+        // Several datasets redrawing one terminal line would garble it; parallel runs log instead.
+        this.progressStyle = progressStyle == ProgressReporter.Style.TERMINAL && settings.workers() > 1
+                ? ProgressReporter.Style.LOG : progressStyle;
         this.shape = shape;
         this.source = source;
         this.target = target;
         this.settings = settings;
         this.sleeper = sleeper;
-        // One bucket for the run: transfers run one after another, and the cap is the run's.
+        // One bucket for the run, shared by parallel transfers: the cap is the run's.
         this.limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
     }
 
@@ -128,23 +132,36 @@ public final class Executor {
         return snapshotError;
     }
 
+    /**
+     * Runs the datasets on {@code settings.workers()} workers, each after its parent. A failure is
+     * the dataset's own; only children of a dataset whose target could not be created are skipped.
+     */
     private Outcome runDatasets(Plan plan, String snapshotError) {
-        List<DatasetResult> results = new ArrayList<>();
+        List<DatasetPlan> plans = plan.datasets();
+        Set<DatasetName> failedCreations = ConcurrentHashMap.newKeySet();
+        List<DatasetResult> results = new TreeScheduler(settings.workers()).run(
+                plans.stream().map(DatasetPlan::source).toList(), i -> {
+                    DatasetPlan p = plans.get(i);
+                    DatasetResult result = runDataset(p, plan, snapshotError, failedCreations);
+                    if (!succeeded(result) && p.createsTarget()) {
+                        failedCreations.add(p.source());
+                    }
+                    return result;
+                });
         List<DatasetPlan> succeeded = new ArrayList<>();
-        List<DatasetName> failedCreations = new ArrayList<>();
-        for (DatasetPlan p : plan.datasets()) {
-            DatasetResult result = runDataset(p, plan, snapshotError, failedCreations);
-            results.add(result);
-            if (result.status() == DatasetResult.Status.DONE || result.status() == DatasetResult.Status.UP_TO_DATE) {
-                succeeded.add(p);
-            } else if (p.createsTarget()) {
-                failedCreations.add(p.source());
+        for (int i = 0; i < plans.size(); i++) {
+            if (succeeded(results.get(i))) {
+                succeeded.add(plans.get(i));
             }
         }
-        return new Outcome(results, succeeded);
+        return new Outcome(new ArrayList<>(results), succeeded);
     }
 
-    private DatasetResult runDataset(DatasetPlan p, Plan plan, String snapshotError, List<DatasetName> failedCreations) {
+    private static boolean succeeded(DatasetResult result) {
+        return result.status() == DatasetResult.Status.DONE || result.status() == DatasetResult.Status.UP_TO_DATE;
+    }
+
+    private DatasetResult runDataset(DatasetPlan p, Plan plan, String snapshotError, Set<DatasetName> failedCreations) {
         String from = firstFrom(p);
         String to = lastTo(p);
         if (p.refusal().isPresent()) {
@@ -248,7 +265,7 @@ public final class Executor {
                 if (!transient_ || attempt >= settings.retry().attempts()) {
                     throw e;
                 }
-                Duration delay = settings.retry().delay(attempt, random);
+                Duration delay = settings.retry().delay(attempt, ThreadLocalRandom.current());
                 LOG.warn("transfer to {} interrupted after {} bytes ({}); retry {} of {} in {} ms", targetName,
                         e.bytes(), e.failedStage().errorLine(), attempt, settings.retry().attempts() - 1,
                         delay.toMillis());

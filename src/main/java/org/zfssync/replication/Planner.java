@@ -107,7 +107,7 @@ public final class Planner {
             throw new PlanningException("source dataset " + source.root() + " does not exist");
         }
         List<Analysis> analyses = new ArrayList<>();
-        for (DatasetState s : selected(source)) {
+        for (DatasetState s : Selection.of(source, options.recursive(), options.excludes())) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
             Resumption resumption = resumption(s, targetName, target.get(targetName));
             analyses.add(analyse(s, targetName, resumption.target()).withResume(resumption.steps()));
@@ -126,27 +126,6 @@ public final class Planner {
                     isRoot && !target.rootExists()));
         }
         return new Plan(Optional.ofNullable(newName), toSnapshot, plans);
-    }
-
-    private List<DatasetState> selected(TreeState source) {
-        if (!options.recursive()) {
-            return List.of(source.get(source.root()));
-        }
-        List<DatasetState> result = new ArrayList<>();
-        List<DatasetName> excludedRoots = new ArrayList<>();
-        for (DatasetState s : source.all()) {
-            DatasetName name = s.name();
-            if (excludedRoots.stream().anyMatch(name::isSelfOrDescendantOf)) {
-                continue;
-            }
-            String relative = name.relativeTo(source.root());
-            if (options.excludes().stream().anyMatch(g -> g.matches(name.value(), relative))) {
-                excludedRoots.add(name);
-                continue;
-            }
-            result.add(s);
-        }
-        return result;
     }
 
     /** Steps for a partial receive on the target, and the target as it will be after them. */

@@ -60,10 +60,15 @@ public final class RateLimiter {
 
     /** Blocks until {@code bytes} may pass. */
     public void acquire(long bytes) throws InterruptedException {
-        refill();
-        tokens -= bytes;
-        if (tokens < 0) {
-            long waitNanos = (long) (-tokens * 1_000_000_000.0 / bytesPerSecond);
+        // Parallel streams share one bucket: each reserves its bytes under the lock and sleeps off
+        // the debt outside it, so together they never exceed the rate.
+        long waitNanos;
+        synchronized (this) {
+            refill();
+            tokens -= bytes;
+            waitNanos = tokens < 0 ? (long) (-tokens * 1_000_000_000.0 / bytesPerSecond) : 0;
+        }
+        if (waitNanos > 0) {
             sleeper.sleep(Duration.ofNanos(waitNanos));
         }
     }

@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param bytesPerSecond cap on the stream rate ({@code --bwlimit}), 0 for none
  * @param compression    compressor around network hops ({@code --compress})
  * @param bufferBytes    mbuffer size on each end of a network hop, 0 for none ({@code --mbuffer-size}, {@code --no-mbuffer})
+ * @param workers        datasets replicated at once ({@code --workers}); a child never before its parent
  */
 public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
-        CompressionMode compression, long bufferBytes) {
+        CompressionMode compression, long bufferBytes, int workers) {
     public static final long DEFAULT_BUFFER = 32L * 1024 * 1024;
 
     public TransferSettings {
@@ -25,10 +26,13 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         if (bufferBytes != 0 && bufferBytes < 1024 * 1024) {
             throw new IllegalArgumentException("--mbuffer-size must be at least 1M, got " + bufferBytes + " bytes");
         }
+        if (workers < 1 || workers > 64) {
+            throw new IllegalArgumentException("--workers must be between 1 and 64, got " + workers);
+        }
     }
 
     public static TransferSettings defaults() {
         return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.AUTO,
-                DEFAULT_BUFFER);
+                DEFAULT_BUFFER, 1);
     }
 }

@@ -95,6 +95,33 @@ public final class ZfsCommands {
         return commands;
     }
 
+    /**
+     * {@code zfs destroy -n -p -v}: what a {@link #destroySnapshots} command would free, without
+     * destroying anything (the dry run of pruning).
+     */
+    public static Command destroyEstimate(Command destroy) {
+        List<String> argv = destroy.argv();
+        if (argv.size() != 3 || !argv.get(1).equals("destroy")) {
+            throw new IllegalArgumentException("not a snapshot destroy: " + argv);
+        }
+        return Command.reading("zfs", "destroy", "-n", "-p", "-v", argv.get(2));
+    }
+
+    /** The {@code reclaim} line of {@code zfs destroy -npv} output, or -1 if there is none. */
+    public static long parseReclaim(String output) {
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields.length == 2 && fields[0].equals("reclaim")) {
+                try {
+                    return Long.parseLong(fields[1]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** Rolls back to a snapshot, destroying later snapshots ({@code -r}): only on the user's flag. */
     public static Command rollback(DatasetName dataset, String snapshotName) {
         return Command.changing("zfs", "rollback", "-r", dataset.snapshot(snapshotName));

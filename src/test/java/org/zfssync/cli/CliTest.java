@@ -46,10 +46,12 @@ class CliTest {
     }
 
     @Test
-    void missingArgumentIsExitTwo() {
+    void missingArgumentIsExitTwoAwayFromATerminal() {
+        // Tests run without a console: no pick list, one line saying what is needed.
         Result r = run("sync", "tank/a");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("Missing required parameter: 'DST'");
+        assertThat(r.err()).contains("sync needs SRC and DST", "only on a terminal");
+        assertThat(run("sync").exit()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

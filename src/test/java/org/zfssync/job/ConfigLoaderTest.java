@@ -31,7 +31,33 @@ class ConfigLoaderTest {
         assertThat(vms.settings().retention().target().last()).as("own target retention").isEqualTo(2);
         assertThat(vms.settings().retention().source().hourly()).as("inherited source retention").isEqualTo(24);
         assertThat(config.job("db").orElseThrow().settings().recursive()).as("overridden").isFalse();
-        assertThat(vms.line()).isEqualTo(32);
+        assertThat(vms.line()).isEqualTo(35);
+        assertThat(vms.settings().workers()).as("inherited").isEqualTo(2);
+        assertThat(config.job("home").orElseThrow().settings().snapshotEvery()).isEqualTo("1h");
+    }
+
+    @Test
+    void scheduledSnapshotsNeedASourceRetentionAndWorkersABoundedCount() {
+        String yaml = """
+                jobs:
+                  - name: piles-up
+                    source: tank/a
+                    targets: [pool/a]
+                    snapshot-every: 15m
+                  - name: bad
+                    source: tank/b
+                    targets: [pool/b]
+                    snapshot-every: hourly
+                    workers: 0
+                    retention: {source: {hourly: 24}}
+                """;
+        ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, yaml), ConfigException.class);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 2,")
+                .contains("piles-up", "retention: source:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 9, column 21:")
+                .contains("hourly", "e.g. 15m"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("test.yaml: line 10, column 14:")
+                .contains("workers must be between 1 and 64"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zfssync.job.JobLock;
@@ -97,6 +98,93 @@ class JobsLabTest {
         } finally {
             lab.sh("zfs release keep " + s + "/a@" + first);
         }
+    }
+
+    @Test
+    void scheduledJobSnapshotsReplicateWithParallelWorkersAndPruneSaysWhatItWouldFree(LabFixture lab)
+            throws IOException {
+        String s = lab.sourcePool();
+        String t = lab.targetPool();
+        lab.sh("zfs create " + s + "/t");
+        for (int i = 0; i < 4; i++) {
+            lab.sh("zfs create " + s + "/t/c" + i);
+            lab.writeRandom(s + "/t/c" + i, "f", 1);
+        }
+        lab.writeRandom(s + "/t", "big", 2);
+        String yaml = """
+                jobs:
+                  - name: sched
+                    ssh-config: %s
+                    source: %s:%s/t
+                    targets: [%s:%s/t]
+                    snapshot-every: 1h
+                    workers: 2
+                    retention:
+                      source: {last: 1}
+                      target: {last: 1}
+                """.formatted(lab.guest().sshConfig(), LabGuest.SOURCE_HOST, s, LabGuest.TARGET_HOST, t);
+        Path file = dir.resolve("sched.yaml");
+        Files.writeString(file, yaml);
+        String locks = dir.resolve("locks").toString();
+
+        LabFixture.Run snap = lab.zfsSyncPlain("snapshot", "-c", file.toString(), "--lock-dir", locks);
+        assertThat(snap.exitCode()).as(snap.toString()).isZero();
+        assertThat(snap.stdout()).contains("snapshot taken " + s + "/t@zfs-sync_job.sched_", "(5 dataset(s))");
+        String jobSnapshot = lab.snapshots(s + "/t").get(0);
+        for (int i = 0; i < 4; i++) {
+            assertThat(lab.snapshots(s + "/t/c" + i)).as("one atomic snapshot of the tree").containsExactly(jobSnapshot);
+        }
+        LabFixture.Run again = lab.zfsSyncPlain("snapshot", "-c", file.toString(), "--lock-dir", locks);
+        assertThat(again.stdout()).contains("snapshot not due");
+        assertThat(lab.snapshots(s + "/t")).containsExactly(jobSnapshot);
+
+        // The 2 MiB file now lives only in the job snapshot: pruning it is what frees space.
+        lab.sh("rm /" + s + "/t/big && sync");
+        LabFixture.Run run = lab.zfsSyncPlain("run", "-c", file.toString(), "--lock-dir", locks);
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout()).contains("snapshot not due", "5 replicated");
+        for (int i = 0; i < 4; i++) {
+            assertThat(lab.checksum(t + "/t/c" + i)).isEqualTo(lab.checksumOfNewestSnapshot(s + "/t/c" + i));
+            // The job snapshot travelled in the stream, and target retention (last: 1) pruned it there.
+            assertThat(run.stdout()).contains(t + "/t/c" + i + "@" + jobSnapshot);
+            assertThat(lab.snapshots(t + "/t/c" + i)).hasSize(1).doesNotContain(jobSnapshot);
+        }
+        // The run pruned by last: 1 on each side; the newest (the sync snapshot, the common base) stays.
+        assertThat(lab.snapshots(s + "/t")).hasSize(1).doesNotContain(jobSnapshot);
+        // list with the config: each target's lag, the age of the newest snapshot it has.
+        LabFixture.Run list = lab.zfsSync("list", LabGuest.SOURCE_HOST + ":" + s + "/t", "-c", file.toString(), "--json");
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        JsonNode lag = list.json().get(0).get("lag").get(0);
+        assertThat(lag.get("job").asText()).isEqualTo("sched");
+        assertThat(lag.get("replicatedAs").asText()).isEqualTo(lab.snapshots(s + "/t").get(0));
+        assertThat(lag.get("seconds").asLong()).isBetween(0L, 3600L);
+        assertThat(list.json().findValues("lag")).hasSize(5).allSatisfy(l -> assertThat(l).hasSize(1));
+
+        // A job snapshot holding the only copy of a 2 MiB file, with a newer sync snapshot after it:
+        // prune --dry-run lists it on both sides with the space it would free, and changes nothing.
+        lab.writeRandom(s + "/t", "big2", 2);
+        LabFixture.Run snap2 = lab.zfsSyncPlain("snapshot", "-c", file.toString(), "--lock-dir", locks);
+        assertThat(snap2.stdout()).as(snap2.toString()).contains("snapshot taken");
+        String second = lab.snapshots(s + "/t").stream().filter(n -> n.contains("job.sched")).findFirst().orElseThrow();
+        lab.sh("rm /" + s + "/t/big2 && sync");
+        LabFixture.Run sync = lab.zfsSync("sync", "-r", LabGuest.SOURCE_HOST + ":" + s + "/t",
+                LabGuest.TARGET_HOST + ":" + t + "/t", "--keep-sync-snapshots");
+        assertThat(sync.exitCode()).as(sync.toString()).isZero();
+        String before = lab.fullListing(s) + lab.fullListing(t);
+        LabFixture.Run dry = lab.zfsSyncPlain("prune", "-c", file.toString(), "--lock-dir", locks, "--dry-run", "--json");
+        assertThat(dry.exitCode()).as(dry.toString()).isZero();
+        JsonNode prunes = dry.json().get(0).get("prunes");
+        assertThat(prunes).hasSize(2);
+        for (JsonNode side : prunes) {
+            assertThat(side.get("destroyed").toString()).as(side.toString()).contains("/t@" + second);
+            assertThat(side.get("bytesFreed").asLong()).as(side.toString()).isGreaterThanOrEqualTo(2L * 1024 * 1024);
+        }
+        assertThat(lab.fullListing(s) + lab.fullListing(t)).as("a dry run changes nothing").isEqualTo(before);
+
+        LabFixture.Run prune = lab.zfsSyncPlain("prune", "-c", file.toString(), "--lock-dir", locks);
+        assertThat(prune.exitCode()).as(prune.toString()).isZero();
+        assertThat(lab.snapshots(s + "/t")).doesNotContain(second).hasSize(1);
+        assertThat(lab.snapshots(t + "/t")).doesNotContain(second).hasSize(1);
     }
 
     @Test

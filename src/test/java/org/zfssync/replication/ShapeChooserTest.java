@@ -21,7 +21,7 @@ class ShapeChooserTest {
     private static final HelperState.Status BROKEN = HelperState.Status.BROKEN;
 
     private static TransferSettings settings(CompressionMode mode, long buffer) {
-        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 0, mode, buffer);
+        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 0, mode, buffer, 1);
     }
 
     private static HostReport host(String name, HelperState.Status mbuffer, HelperState.Status zstd,
