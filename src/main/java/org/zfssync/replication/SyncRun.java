@@ -51,7 +51,8 @@ public final class SyncRun {
             Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
             boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
             Set<Helper> helpers = ShapeChooser.helpersToProbe(transferSettings, networkHop);
-            HostReport sourceReport = HostProbe.probe(sourceZfs, helpers);
+            HostReport sourceReport = HostProbe.probe(sourceZfs, helpers,
+                    List.of(org.zfssync.zfs.DatasetName.of(source.dataset().pool())));
             HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
             LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
                     targetHost.name(), targetReport.version());

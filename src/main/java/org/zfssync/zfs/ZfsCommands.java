@@ -20,6 +20,21 @@ public final class ZfsCommands {
         return Command.reading("zfs", "version");
     }
 
+    /**
+     * {@code zpool sync POOL...}: commits the open transaction group, so space accounting
+     * ({@code written}) covers everything written so far. Changes no data; allowed in a dry run.
+     */
+    public static Command poolSync(List<DatasetName> pools) {
+        List<String> argv = new ArrayList<>(List.of("zpool", "sync"));
+        for (DatasetName pool : pools) {
+            if (pool.parent() != null) {
+                throw new IllegalArgumentException("not a pool name: " + pool);
+            }
+            argv.add(pool.value());
+        }
+        return Command.reading(argv);
+    }
+
     /** The one listing per side: datasets, snapshots and bookmarks under {@code root}. */
     public static Command list(DatasetName root, boolean recursive) {
         List<String> argv = new ArrayList<>(List.of("zfs", "list", "-H", "-p", "-o", ListingColumns.joined(),

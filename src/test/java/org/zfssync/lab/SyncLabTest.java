@@ -71,6 +71,24 @@ class SyncLabTest {
     }
 
     @Test
+    @Tag("smoke")
+    void aChangeWrittenJustBeforeTheRunIsNotMissed(LabFixture lab) {
+        // ZFS counts `written` only when a transaction group commits (every ~5 s). The run flushes
+        // the source pool before it lists; without that, this append looked unchanged ("up to date").
+        String src = lab.sourcePool() + "/fresh";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "a.bin", 1);
+        LabFixture.Run first = lab.zfsSync("sync", lab.src("fresh"), lab.dst("fresh"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+
+        lab.sh("echo appended >> /" + src + "/a.bin");
+        LabFixture.Run second = lab.zfsSync("sync", "--json", lab.src("fresh"), lab.dst("fresh"));
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(statuses(second.json())).containsExactly("DONE");
+        assertThat(lab.checksum(lab.targetPool() + "/fresh")).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+
+    @Test
     void sourceWithoutSnapshotsGetsASyncSnapshotAndArrives(LabFixture lab) {
         String src = lab.sourcePool() + "/empty";
         lab.sh("zfs create " + src);

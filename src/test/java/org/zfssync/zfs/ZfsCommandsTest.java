@@ -20,6 +20,14 @@ class ZfsCommandsTest {
     }
 
     @Test
+    void poolSyncFlushesWholePoolsOnly() {
+        assertThat(ZfsCommands.poolSync(List.of(DatasetName.of("tank"), DatasetName.of("pool"))).argv())
+                .containsExactly("zpool", "sync", "tank", "pool");
+        assertThatThrownBy(() -> ZfsCommands.poolSync(List.of(DatasetName.of("tank/a"))))
+                .hasMessageContaining("not a pool name");
+    }
+
+    @Test
     void reclaimIsReadFromTheParsableDryRunOutput() {
         // Verbatim from OpenZFS 2.3: zfs destroy -n -p -v tank/a@s1,s2
         assertThat(ZfsCommands.parseReclaim("destroy\ttank/a@s1\ndestroy\ttank/a@s2\nreclaim\t1064960\n"))
