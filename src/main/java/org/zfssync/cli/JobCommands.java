@@ -76,6 +76,11 @@ final class JobCommands {
                 } catch (JobLock.HeldException e) {
                     spec.commandLine().getErr().println("zfs-sync: " + e.getMessage());
                     exit = worse(exit, ExitCodes.LOCKED);
+                } catch (RuntimeException e) {
+                    // A job that cannot run (source host down, a tool missing) does not stop the jobs after it.
+                    spec.commandLine().getErr().println("zfs-sync: job " + job.name() + ": "
+                            + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    exit = worse(exit, ZfsSyncCommand.exitCode(e));
                 }
             }
             if (json) {
@@ -103,6 +108,9 @@ final class JobCommands {
                         r.count(org.zfssync.replication.DatasetResult.Status.REFUSED),
                         r.count(org.zfssync.replication.DatasetResult.Status.FAILED), dryRun ? " (dry run)" : "");
             }
+            for (String failure : o.failures()) {
+                out.printf("job %s: FAILED %s%n", o.job(), failure);
+            }
             for (JobRunner.PruneResult p : o.prunes()) {
                 out.printf("job %s: prune %s %s: %s %d snapshot(s)%s%s%n", o.job(), p.side(), p.endpoint(),
                         dryRun ? "would destroy" : "destroyed", p.destroyed().size(),
@@ -113,16 +121,18 @@ final class JobCommands {
         }
 
         private static int exitCode(JobRunner.Outcome o) {
-            int exit = o.pruneFailed() || o.snapshot() != null && o.snapshot().failed() ? ExitCodes.FAILED : ExitCodes.OK;
+            int exit = o.pruneFailed() || !o.failures().isEmpty() || o.snapshot() != null && o.snapshot().failed()
+                    ? ExitCodes.FAILED : ExitCodes.OK;
             for (SyncReport r : o.syncs()) {
                 exit = worse(exit, SyncCommand.exitCode(r));
             }
             return exit;
         }
 
-        /** Refused (needs a person) outranks locked, which outranks failed. */
+        /** What needs a person outranks what may pass by itself: refused, usage, prerequisite, locked, failed. */
         static int worse(int a, int b) {
-            List<Integer> order = List.of(ExitCodes.OK, ExitCodes.FAILED, ExitCodes.LOCKED, ExitCodes.REFUSED);
+            List<Integer> order = List.of(ExitCodes.OK, ExitCodes.FAILED, ExitCodes.LOCKED, ExitCodes.PREREQUISITE,
+                    ExitCodes.USAGE, ExitCodes.REFUSED);
             return order.indexOf(a) >= order.indexOf(b) ? a : b;
         }
     }

@@ -63,6 +63,10 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = {"-r", "--recursive"}, description = "Replicate SRC and every dataset below it.")
     boolean recursive;
 
+    @Option(names = "--include", paramLabel = "GLOB", description = "With -r: only datasets matching GLOB, "
+            + "their subtrees and the datasets above them (repeatable; excludes still win).")
+    List<String> includes = new ArrayList<>();
+
     @Option(names = "--exclude", paramLabel = "GLOB", description = "With -r: leave out datasets matching GLOB "
             + "(full name or path below SRC; * within a component, ** across) and everything below them. Repeatable.")
     List<String> excludes = new ArrayList<>();
@@ -217,18 +221,14 @@ public final class SyncCommand implements Callable<Integer> {
         if (retries < 0 || retryMaxDelay < 1 || stallTimeout < 1) {
             throw new IllegalArgumentException("--retries must be >= 0, --retry-max-delay and --stall-timeout >= 1");
         }
-        if (!recursive && !excludes.isEmpty()) {
-            throw new IllegalArgumentException("--exclude needs -r/--recursive");
+        if (!recursive && (!excludes.isEmpty() || !includes.isEmpty())) {
+            throw new IllegalArgumentException("--exclude and --include need -r/--recursive");
         }
         SnapshotNaming naming = new SnapshotNaming(prefix, targetId != null ? targetId : TargetIds.derive(dst), template);
-        for (String key : receiveSet.keySet()) {
-            checkProperty(key);
-        }
-        receiveExclude.forEach(SyncCommand::checkProperty);
         SyncOptions options = new SyncOptions(recursive, excludes.stream().map(Glob::of).toList(), !noSnapshot,
                 noStream, new SendFlags(raw, compressed, largeBlock, embed, props),
                 new ReceiveFlags(false, noMount, receiveSet, receiveExclude, !writableTargets), rollback, forceOverwrite,
-                keepSyncSnapshots, naming);
+                keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList());
         SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
                 Optional.ofNullable(sshConfig), sshOptions);
         SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
@@ -248,12 +248,6 @@ public final class SyncCommand implements Callable<Integer> {
         }
         out.flush();
         return exitCode(outcome.report());
-    }
-
-    private static void checkProperty(String property) {
-        if (!property.matches("[a-z][a-z0-9_:.-]*")) {
-            throw new IllegalArgumentException("invalid property name '" + property + "'");
-        }
     }
 
     /** A person at a terminal, who can answer a pick list (not a pipe, cron or a test). */

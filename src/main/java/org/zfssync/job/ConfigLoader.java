@@ -20,12 +20,14 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.zfs.ReceiveFlags;
 
 /**
  * Reads the YAML config into records and checks it whole: every problem is reported, each with
@@ -182,8 +184,21 @@ public final class ConfigLoader {
         if (s.exclude() != null) {
             s.exclude().forEach(g -> check(() -> Glob.of(g), at + "/exclude", report));
         }
+        if (s.include() != null) {
+            s.include().forEach(g -> check(() -> Glob.of(g), at + "/include", report));
+        }
         if (s.retries() != null && s.retries() < 0) {
             report.add(at + "/retries", "retries must be 0 or more");
+        }
+        if (s.stallTimeout() != null && s.stallTimeout() < 1) {
+            report.add(at + "/stall-timeout", "stall-timeout is in seconds and must be 1 or more");
+        }
+        if (s.retryMaxDelay() != null && s.retryMaxDelay() < 1) {
+            report.add(at + "/retry-max-delay", "retry-max-delay is in seconds and must be 1 or more");
+        }
+        if (s.recvOptions() != null || s.recvExclude() != null) {
+            check(() -> new ReceiveFlags(false, false, s.recvOptions() == null ? Map.of() : s.recvOptions(),
+                    s.recvExclude() == null ? List.of() : s.recvExclude(), true), at + "/recv-options", report);
         }
         if (s.workers() != null && (s.workers() < 1 || s.workers() > 64)) {
             report.add(at + "/workers", "workers must be between 1 and 64, got " + s.workers());

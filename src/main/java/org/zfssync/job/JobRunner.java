@@ -82,8 +82,13 @@ public final class JobRunner {
         }
     }
 
-    /** A job's snapshot (when one was due or asked for), syncs (one per target) and prunes (source, then each target). */
-    public record Outcome(String job, SnapshotResult snapshot, List<SyncReport> syncs, List<PruneResult> prunes) {
+    /**
+     * A job's snapshot (when one was due or asked for), syncs (one per target), prunes (source,
+     * then each target), and the targets that could not be synced at all (unreachable, a tool
+     * missing): those are reported and the job goes on with its other targets.
+     */
+    public record Outcome(String job, SnapshotResult snapshot, List<SyncReport> syncs, List<PruneResult> prunes,
+                          List<String> failures) {
         public boolean pruneFailed() {
             return prunes.stream().anyMatch(p -> !p.errors().isEmpty());
         }
@@ -93,22 +98,35 @@ public final class JobRunner {
         SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
+        List<String> failures = new ArrayList<>();
         for (String target : job.targets()) {
             Endpoint dst = Endpoint.parse(target);
             LOG.info("job {}: {} -> {}", job.name(), job.source(), dst);
-            SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock).run(Endpoint.parse(job.source()), dst,
-                    syncOptions(s, dst), dryRun);
-            syncs.add(o.report());
+            try {
+                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock).run(Endpoint.parse(job.source()), dst,
+                        syncOptions(s, dst), dryRun);
+                syncs.add(o.report());
+            } catch (RuntimeException e) {
+                // One target down must not hold back the others; the summary and exit code say so.
+                String message = target + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                LOG.error("job {}: {}", job.name(), message);
+                failures.add(message);
+            }
         }
-        return new Outcome(job.name(), snapshot, syncs, hasRetention(s) ? prune(job, dryRun) : List.of());
+        // Pruning reads every target to protect each one's base: with a target unreadable, it waits for a later run.
+        List<PruneResult> prunes = hasRetention(s) && failures.isEmpty() ? prune(job, dryRun) : List.of();
+        if (hasRetention(s) && !failures.isEmpty()) {
+            LOG.warn("job {}: not pruning while a target could not be synced", job.name());
+        }
+        return new Outcome(job.name(), snapshot, syncs, prunes, failures);
     }
 
     public Outcome pruneOnly(Job job, boolean dryRun) {
-        return new Outcome(job.name(), null, List.of(), prune(job, dryRun));
+        return new Outcome(job.name(), null, List.of(), prune(job, dryRun), List.of());
     }
 
     public Outcome snapshotOnly(Job job, boolean dryRun) {
-        return new Outcome(job.name(), snapshot(job, dryRun), List.of(), List.of());
+        return new Outcome(job.name(), snapshot(job, dryRun), List.of(), List.of(), List.of());
     }
 
     /**
@@ -137,7 +155,7 @@ public final class JobRunner {
                         + Duration.between(newest.orElseThrow(), now).toMinutes() + " min old; snapshot-every is "
                         + s.snapshotEvery());
             }
-            List<DatasetName> datasets = Selection.of(tree, recursive, excludes(s)).stream()
+            List<DatasetName> datasets = Selection.of(tree, recursive, includes(s), excludes(s)).stream()
                     .map(DatasetState::name).toList();
             String name = naming.nameAt(now);
             for (Instant t = now; taken(tree, datasets, name); t = t.plusSeconds(1)) {
@@ -274,24 +292,32 @@ public final class JobRunner {
                 : SnapshotNaming.DEFAULT_TEMPLATE);
     }
 
-    private static List<Glob> excludes(Settings s) {
+    static List<Glob> excludes(Settings s) {
         return s.exclude() == null ? List.of() : s.exclude().stream().map(Glob::of).toList();
+    }
+
+    static List<Glob> includes(Settings s) {
+        return s.include() == null ? List.of() : s.include().stream().map(Glob::of).toList();
     }
 
     static SyncOptions syncOptions(Settings s, Endpoint target) {
         boolean recursive = s.recursive() == null || s.recursive();
         List<Glob> excludes = excludes(s);
-        boolean raw = s.raw() != null && s.raw();
-        return new SyncOptions(recursive, recursive ? excludes : List.of(), true, false,
-                SendFlags.none().withRaw(raw), new ReceiveFlags(false, false, Map.of(), List.of(), true), false, false,
-                hasRetention(s), naming(s, target));
+        return new SyncOptions(recursive, recursive ? excludes : List.of(), true, Settings.on(s.noStream()),
+                new SendFlags(Settings.on(s.raw()), Settings.on(s.compressed()), Settings.on(s.largeBlock()),
+                        Settings.on(s.embed()), Settings.on(s.props())),
+                new ReceiveFlags(false, Settings.on(s.noMount()), s.recvOptions() == null ? Map.of() : s.recvOptions(),
+                        s.recvExclude() == null ? List.of() : s.recvExclude(), !Settings.on(s.writableTargets())),
+                Settings.on(s.rollback()), Settings.on(s.forceOverwrite()), hasRetention(s), naming(s, target),
+                recursive ? includes(s) : List.of());
     }
 
     static TransferSettings transfer(Settings s) {
         TransferSettings d = TransferSettings.defaults();
         int retries = s.retries() == null ? 5 : s.retries();
-        return new TransferSettings(new RetryPolicy(retries + 1, Duration.ofSeconds(2), Duration.ofSeconds(60), 0.3),
-                d.stallTimeout(), s.bwlimit() == null ? 0 : RateLimiter.parseRate(s.bwlimit()),
+        return new TransferSettings(new RetryPolicy(retries + 1, Duration.ofSeconds(2),
+                Duration.ofSeconds(s.retryMaxDelay() == null ? 60 : s.retryMaxDelay()), 0.3),
+                s.stallTimeout() == null ? d.stallTimeout() : Duration.ofSeconds(s.stallTimeout()), s.bwlimit() == null ? 0 : RateLimiter.parseRate(s.bwlimit()),
                 s.compress() == null ? CompressionMode.AUTO
                         : CompressionMode.valueOf(s.compress().toUpperCase(Locale.ROOT)),
                 s.mbufferSize() == null ? d.bufferBytes() : RateLimiter.parseRate(s.mbufferSize()),

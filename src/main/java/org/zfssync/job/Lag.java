@@ -26,13 +26,13 @@ public record Lag(String job, String target, String dataset, Long seconds, Strin
     /** Pure: the lag of every dataset the job replicates, from one listing of each side. */
     public static List<Lag> compute(Job job, String targetLabel, TreeState source, TreeState target, Instant now) {
         boolean recursive = job.settings().recursive() == null || job.settings().recursive();
-        List<Glob> excludes = job.settings().exclude() == null ? List.of()
-                : job.settings().exclude().stream().map(Glob::of).toList();
+        List<Glob> excludes = JobRunner.excludes(job.settings());
+        List<Glob> includes = JobRunner.includes(job.settings());
         List<Lag> result = new ArrayList<>();
         if (!source.rootExists()) {
             return result;
         }
-        for (DatasetState s : Selection.of(source, recursive, excludes)) {
+        for (DatasetState s : Selection.of(source, recursive, includes, excludes)) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
             DatasetState t = target.get(targetName);
             Set<Long> onTarget = new HashSet<>();

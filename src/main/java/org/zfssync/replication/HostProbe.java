@@ -32,7 +32,7 @@ public final class HostProbe {
     }
 
     /**
-     * Also flushes {@code pools} first ({@code zpool sync}): ZFS updates {@code written} only when a
+     * Also flushes {@code pools} ({@code zpool sync}) ahead of the listing: ZFS updates {@code written} only when a
      * transaction group commits (every few seconds), so without it a file written just before the
      * run would look unchanged to the listing and miss this run's snapshot. Changes no data.
      */
@@ -40,9 +40,6 @@ public final class HostProbe {
         Host host = zfs.host();
         List<Helper> order = new ArrayList<>(helpers);
         List<Command> commands = new ArrayList<>();
-        if (!pools.isEmpty()) {
-            commands.add(ZfsCommands.poolSync(pools));
-        }
         ZfsVersion version = null;
         if (host.isLocal()) {
             // Locally each command is its own process anyway; a missing zfs fails to start and is reported as such.
@@ -50,18 +47,21 @@ public final class HostProbe {
         } else {
             commands.add(ZfsCommands.version());
         }
+        if (!pools.isEmpty()) {
+            commands.add(ZfsCommands.poolSync(pools));
+        }
         order.forEach(h -> commands.add(h.probe()));
         List<CommandResult> results = host.runAll(commands);
         int next = 0;
+        if (version == null) {
+            version = zfs.acceptVersion(results.get(next++));
+        }
         if (!pools.isEmpty()) {
             CommandResult flushed = results.get(next++);
             if (!flushed.ok()) {
                 LOG.warn("could not flush {} on {} ({}): data written in the last few seconds may be seen as "
                         + "unchanged until the next run", pools, host.name(), flushed.errorLine());
             }
-        }
-        if (version == null) {
-            version = zfs.acceptVersion(results.get(next++));
         }
         Map<Helper, HelperState> states = new EnumMap<>(Helper.class);
         for (Helper h : order) {

@@ -107,7 +107,7 @@ public final class Planner {
             throw new PlanningException("source dataset " + source.root() + " does not exist");
         }
         List<Analysis> analyses = new ArrayList<>();
-        for (DatasetState s : Selection.of(source, options.recursive(), options.excludes())) {
+        for (DatasetState s : Selection.of(source, options.recursive(), options.includes(), options.excludes())) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
             Resumption resumption = resumption(s, targetName, target.get(targetName));
             analyses.add(analyse(s, targetName, resumption.target()).withResume(resumption.steps()));

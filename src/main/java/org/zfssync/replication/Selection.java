@@ -13,8 +13,23 @@ public final class Selection {
 
     /** Parents before children, as the listing orders them; an excluded dataset takes its subtree with it. */
     public static List<DatasetState> of(TreeState tree, boolean recursive, List<Glob> excludes) {
+        return of(tree, recursive, List.of(), excludes);
+    }
+
+    /**
+     * With {@code includes}, only the subtrees of datasets matching one of them, plus the datasets
+     * above those (a child is received only below its parent) and the root. Excludes win: an
+     * excluded dataset takes its subtree with it, included or not.
+     */
+    public static List<DatasetState> of(TreeState tree, boolean recursive, List<Glob> includes, List<Glob> excludes) {
         if (!recursive) {
             return List.of(tree.get(tree.root()));
+        }
+        List<DatasetName> included = new ArrayList<>();
+        for (DatasetState s : tree.all()) {
+            if (matches(includes, tree, s.name())) {
+                included.add(s.name());
+            }
         }
         List<DatasetState> result = new ArrayList<>();
         List<DatasetName> excludedRoots = new ArrayList<>();
@@ -23,13 +38,21 @@ public final class Selection {
             if (excludedRoots.stream().anyMatch(name::isSelfOrDescendantOf)) {
                 continue;
             }
-            String relative = name.relativeTo(tree.root());
-            if (excludes.stream().anyMatch(g -> g.matches(name.value(), relative))) {
+            if (matches(excludes, tree, name)) {
                 excludedRoots.add(name);
                 continue;
             }
-            result.add(s);
+            boolean wanted = includes.isEmpty() || name.equals(tree.root())
+                    || included.stream().anyMatch(i -> name.isSelfOrDescendantOf(i) || i.isSelfOrDescendantOf(name));
+            if (wanted) {
+                result.add(s);
+            }
         }
         return result;
+    }
+
+    private static boolean matches(List<Glob> globs, TreeState tree, DatasetName name) {
+        String relative = name.relativeTo(tree.root());
+        return globs.stream().anyMatch(g -> g.matches(name.value(), relative));
     }
 }

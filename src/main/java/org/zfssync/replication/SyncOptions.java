@@ -16,11 +16,21 @@ import org.zfssync.zfs.SendFlags;
  * @param rollback         allow rolling back a diverged or modified target
  * @param forceOverwrite   allow replacing a target that shares no snapshot with the source
  * @param keepSyncSnapshots keep our older sync snapshots instead of destroying them after success
+ * @param includes         with recursion, only these subtrees (and the datasets above them); empty: all
  */
 public record SyncOptions(boolean recursive, List<Glob> excludes, boolean takeSnapshot, boolean noStream,
                           SendFlags sendFlags, ReceiveFlags receiveFlags, boolean rollback, boolean forceOverwrite,
-                          boolean keepSyncSnapshots, SnapshotNaming naming) {
+                          boolean keepSyncSnapshots, SnapshotNaming naming, List<Glob> includes) {
     public SyncOptions {
         excludes = List.copyOf(excludes);
+        includes = List.copyOf(includes);
+    }
+
+    /** Options selecting every dataset of the tree but the excluded subtrees. */
+    public SyncOptions(boolean recursive, List<Glob> excludes, boolean takeSnapshot, boolean noStream,
+                       SendFlags sendFlags, ReceiveFlags receiveFlags, boolean rollback, boolean forceOverwrite,
+                       boolean keepSyncSnapshots, SnapshotNaming naming) {
+        this(recursive, excludes, takeSnapshot, noStream, sendFlags, receiveFlags, rollback, forceOverwrite,
+                keepSyncSnapshots, naming, List.of());
     }
 }

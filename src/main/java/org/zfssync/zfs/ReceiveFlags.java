@@ -17,6 +17,15 @@ public record ReceiveFlags(boolean force, boolean noMount, Map<String, String> s
     public ReceiveFlags {
         setProperties = Map.copyOf(setProperties);
         excludeProperties = List.copyOf(excludeProperties);
+        setProperties.keySet().forEach(ReceiveFlags::checkProperty);
+        excludeProperties.forEach(ReceiveFlags::checkProperty);
+    }
+
+    /** Property names (native or user {@code module:name}) are checked before they reach any command. */
+    private static void checkProperty(String property) {
+        if (!property.matches("[a-z][a-z0-9_:.-]*")) {
+            throw new IllegalArgumentException("invalid property name '" + property + "'");
+        }
     }
 
     public static ReceiveFlags none() {

@@ -124,17 +124,7 @@ public final class ZfsCommands {
 
     /** The {@code reclaim} line of {@code zfs destroy -npv} output, or -1 if there is none. */
     public static long parseReclaim(String output) {
-        for (String line : output.split("\n")) {
-            String[] fields = line.strip().split("\\s+");
-            if (fields.length == 2 && fields[0].equals("reclaim")) {
-                try {
-                    return Long.parseLong(fields[1]);
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
-        }
-        return -1;
+        return numberAfter("reclaim", output);
     }
 
     /** Rolls back to a snapshot, destroying later snapshots ({@code -r}): only on the user's flag. */
@@ -172,9 +162,14 @@ public final class ZfsCommands {
 
     /** The {@code size} line of {@code zfs send -nP} output, or -1 if there is none. */
     public static long parseEstimate(String output) {
+        return numberAfter("size", output);
+    }
+
+    /** The number on a {@code KEY<whitespace>NUMBER} line of zfs's parsable dry-run output, or -1. */
+    private static long numberAfter(String key, String output) {
         for (String line : output.split("\n")) {
             String[] fields = line.strip().split("\\s+");
-            if (fields.length == 2 && fields[0].equals("size")) {
+            if (fields.length == 2 && fields[0].equals(key)) {
                 try {
                     return Long.parseLong(fields[1]);
                 } catch (NumberFormatException e) {

@@ -73,7 +73,7 @@ class CliTest {
     void excludeWithoutRecursiveIsAUsageError() {
         Result r = run("sync", "--exclude", "x", "tank/a", "backup/a");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("--exclude needs -r");
+        assertThat(r.err()).contains("--exclude and --include need -r");
     }
 
     @Test
@@ -110,6 +110,26 @@ class CliTest {
         Result check = run("config", "check", "-c", file.toString());
         assertThat(check.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(check.err()).contains("bad.yaml: line", "column");
+    }
+
+    @Test
+    void aJobThatCannotRunDoesNotStopTheJobsAfterIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // Neither job can run here (no such host; no zfs on this machine), yet both are tried and named.
+        java.nio.file.Path file = dir.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(file, """
+                jobs:
+                  - name: far
+                    source: nobody@nosuchhost.invalid:tank/a
+                    targets: [pool/a]
+                    ssh-options: [ConnectTimeout=5]
+                  - name: near
+                    source: tank/b
+                    targets: [pool/b]
+                """);
+        Result r = run("run", "-c", file.toString(), "--lock-dir", dir.resolve("locks").toString());
+        assertThat(r.out() + r.err()).contains("job far", "job near");
+        assertThat(r.exit()).isIn(ExitCodes.FAILED, ExitCodes.PREREQUISITE);
     }
 
     @Test

@@ -37,6 +37,53 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyTransferOptionOfSyncCanBeSetPerJob() {
+        String yaml = """
+                defaults:
+                  large-block: true
+                  stall-timeout: 300
+                jobs:
+                  - name: all
+                    source: tank/a
+                    targets: [root@nas:pool/a]
+                    include: [home]
+                    compressed: true
+                    embed: true
+                    props: true
+                    no-mount: true
+                    writable-targets: true
+                    recv-options: {compression: zstd}
+                    recv-exclude: [mountpoint]
+                    rollback: true
+                    no-stream: true
+                    retry-max-delay: 30
+                """;
+        Job job = loader.parse(FILE, yaml).jobs().get(0);
+        org.zfssync.replication.Endpoint target = org.zfssync.replication.Endpoint.parse(job.targets().get(0));
+        org.zfssync.replication.SyncOptions o = JobRunner.syncOptions(job.settings(), target);
+        assertThat(o.sendFlags()).isEqualTo(new org.zfssync.zfs.SendFlags(false, true, true, true, true));
+        assertThat(o.receiveFlags().noMount()).isTrue();
+        assertThat(o.receiveFlags().readonlyNewTargets()).isFalse();
+        assertThat(o.receiveFlags().setProperties()).containsEntry("compression", "zstd");
+        assertThat(o.receiveFlags().excludeProperties()).containsExactly("mountpoint");
+        assertThat(o.rollback()).isTrue();
+        assertThat(o.forceOverwrite()).isFalse();
+        assertThat(o.noStream()).isTrue();
+        assertThat(o.includes()).hasSize(1);
+        org.zfssync.replication.TransferSettings t = JobRunner.transfer(job.settings());
+        assertThat(t.stallTimeout()).hasSeconds(300);
+        assertThat(t.retry().max()).hasSeconds(30);
+    }
+
+    @Test
+    void aBadPropertyNameInRecvOptionsIsAProblemWithItsPlace() {
+        String yaml = "jobs:\n  - name: a\n    source: tank/a\n    targets: [pool/a]\n"
+                + "    recv-options: {\"Bad Name\": x}\n";
+        ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, yaml), ConfigException.class);
+        assertThat(e.problems()).singleElement().asString().contains("line 5", "invalid property name 'Bad Name'");
+    }
+
+    @Test
     void scheduledSnapshotsNeedASourceRetentionAndWorkersABoundedCount() {
         String yaml = """
                 jobs:

@@ -10,8 +10,8 @@ import org.zfssync.zfs.TreeState;
 
 class LagTest {
     private static final Job JOB = new Job("home", "tank/a", List.of("pool/a"),
-            new Settings(true, List.of("cache"), null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null), 1);
+            new Settings(true, null, List.of("cache"), null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null), 1);
 
     @Test
     void theAgeOfTheNewestSourceSnapshotTheTargetHasMatchedByGuid() {

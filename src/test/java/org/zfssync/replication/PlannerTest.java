@@ -360,6 +360,20 @@ class PlannerTest {
         }
 
         @Test
+        void includeKeepsMatchingSubtreesAndTheDatasetsAboveThemAndExcludeStillWins() {
+            SyncOptions o = with(options(), "recursive");
+            SyncOptions deep = new SyncOptions(true, List.of(), o.takeSnapshot(), o.noStream(), o.sendFlags(),
+                    o.receiveFlags(), false, false, false, o.naming(), List.of(Glob.of("cache/deep")));
+            assertThat(plan(deep, sourceTree(), targetTree()).datasets()).extracting(d -> d.source().value())
+                    .as("the root and tank/t/cache are kept so that cache/deep has a parent to be received into")
+                    .containsExactly("tank/t", "tank/t/cache", "tank/t/cache/deep");
+            SyncOptions subtree = new SyncOptions(true, List.of(Glob.of("a/x")), o.takeSnapshot(), o.noStream(),
+                    o.sendFlags(), o.receiveFlags(), false, false, false, o.naming(), List.of(Glob.of("a")));
+            assertThat(plan(subtree, sourceTree(), targetTree()).datasets()).extracting(d -> d.source().value())
+                    .containsExactly("tank/t", "tank/t/a");
+        }
+
+        @Test
         void nonRecursiveTakesOnlyTheRoot() {
             Plan plan = plan(options(), sourceTree(), targetTree());
             assertThat(plan.datasets()).extracting(d -> d.source().value()).containsExactly("tank/t");
