@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.zfssync.zfs.Bookmark;
 import org.zfssync.zfs.Dataset;
@@ -41,6 +42,9 @@ public final class Planner {
     /** Sync snapshots of any target with our prefix and template. */
     private final Pattern family;
 
+    private final Map<String, Boolean> oursCache = new HashMap<>();
+    private final Map<String, Boolean> familyCache = new HashMap<>();
+
     public Planner(SyncOptions options) {
         this.options = options;
         this.ours = options.naming().ownership();
@@ -61,10 +65,10 @@ public final class Planner {
          * another target's sync snapshot: with several targets, each then has a base that only its
          * own cleanup may remove, so one target's cleanup never takes away another's base.
          */
-        boolean needsSnapshot(boolean take, Pattern ours, Pattern family) {
+        boolean needsSnapshot(boolean take, Predicate<String> ours, Predicate<String> family) {
             Snapshot newest = source.newestSnapshot();
             return refusal == null && take && (newest == null || source.dataset().written() > 0
-                    || family.matcher(newest.name()).matches() && !ours.matcher(newest.name()).matches()
+                    || family.test(newest.name()) && !ours.test(newest.name())
                     && !unchangedButForOtherTargets(ours, family));
         }
 
@@ -73,7 +77,7 @@ public final class Planner {
          * after it is another target's empty sync snapshot: this target already has the data, and
          * other targets' snapshots are theirs to keep, so there is nothing to take or send.
          */
-        boolean unchangedButForOtherTargets(Pattern ours, Pattern family) {
+        boolean unchangedButForOtherTargets(Predicate<String> ours, Predicate<String> family) {
             if (common == null || source.dataset().written() > 0) {
                 return false;
             }
@@ -91,8 +95,7 @@ public final class Planner {
             boolean any = false;
             for (Snapshot snap : source.snapshots()) {
                 if (snap.createtxg() > baseTxg) {
-                    if (snap.written() > 0 || ours.matcher(snap.name()).matches()
-                            || !family.matcher(snap.name()).matches()) {
+                    if (snap.written() > 0 || ours.test(snap.name()) || !family.test(snap.name())) {
                         return false;
                     }
                     any = true;
@@ -114,7 +117,7 @@ public final class Planner {
         }
         List<DatasetName> toSnapshot = new ArrayList<>();
         for (Analysis a : analyses) {
-            if (a.needsSnapshot(options.takeSnapshot(), ours, family)) {
+            if (a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily)) {
                 toSnapshot.add(a.source.name());
             }
         }
@@ -122,7 +125,7 @@ public final class Planner {
         List<DatasetPlan> plans = new ArrayList<>(analyses.size());
         for (Analysis a : analyses) {
             boolean isRoot = a.source.name().equals(source.root());
-            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot(), ours, family) ? newName : null,
+            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily) ? newName : null,
                     isRoot && !target.rootExists()));
         }
         return new Plan(Optional.ofNullable(newName), toSnapshot, plans);
@@ -215,19 +218,20 @@ public final class Planner {
                     "target " + targetName + " exists but has no snapshots, so no incremental send can start from it",
                     "run again with --force-overwrite to replace it with " + s.name() + ", or pick another target"));
         }
-        Map<Long, String> sourceByGuid = new HashMap<>();
-        Set<Long> sourceSnapshotGuids = new HashSet<>();
+        // Names are built only for the one common snapshot found, not for every candidate.
+        Map<Long, Bookmark> bookmarksByGuid = new HashMap<>();
+        Map<Long, Snapshot> snapshotsByGuid = new HashMap<>();
         for (Bookmark b : s.bookmarks()) {
-            sourceByGuid.put(b.guid(), b.fullName());
+            bookmarksByGuid.put(b.guid(), b);
         }
         for (Snapshot snap : s.snapshots()) {
-            sourceByGuid.put(snap.guid(), snap.fullName());
-            sourceSnapshotGuids.add(snap.guid());
+            snapshotsByGuid.put(snap.guid(), snap);
         }
         List<Snapshot> targetSnaps = t.snapshots();
         int commonIndex = -1;
         for (int i = targetSnaps.size() - 1; i >= 0; i--) {
-            if (sourceByGuid.containsKey(targetSnaps.get(i).guid())) {
+            long guid = targetSnaps.get(i).guid();
+            if (snapshotsByGuid.containsKey(guid) || bookmarksByGuid.containsKey(guid)) {
                 commonIndex = i;
                 break;
             }
@@ -253,8 +257,11 @@ public final class Planner {
                     + " bytes written; on a writable mounted target, reading files updates access times too)",
                     "run again with --rollback to discard those changes, and keep the target readonly=on");
         }
-        return new Analysis(s, targetName, t, common, sourceByGuid.get(common.guid()),
-                sourceSnapshotGuids.contains(common.guid()), List.copyOf(newer), modified, refusal, List.of());
+        Snapshot commonSnapshot = snapshotsByGuid.get(common.guid());
+        String commonName = commonSnapshot != null ? commonSnapshot.fullName()
+                : bookmarksByGuid.get(common.guid()).fullName();
+        return new Analysis(s, targetName, t, common, commonName, commonSnapshot != null, List.copyOf(newer), modified,
+                refusal, List.of());
     }
 
     private Analysis noCommon(DatasetState s, DatasetName targetName, DatasetState t, Refusal refusal) {
@@ -339,7 +346,7 @@ public final class Planner {
                 targetGone.addAll(destroyed);
             }
             Snapshot sourceNewest = s.newestSnapshot();
-            boolean unchanged = newSnapshot == null && a.unchangedButForOtherTargets(ours, family);
+            boolean unchanged = newSnapshot == null && a.unchangedButForOtherTargets(this::isOurs, this::isFamily);
             if (unchanged) {
                 // Our base stays the newest snapshot this target needs; cleanup must keep it.
                 newest = a.commonSourceName.substring(a.commonSourceName.indexOf('@') + 1);
@@ -390,8 +397,8 @@ public final class Planner {
             s.snapshots().forEach(snap -> onSource.add(snap.guid()));
             if (a.target != null) {
                 for (Snapshot snap : a.target.snapshots()) {
-                    if (!targetGone.contains(snap.name()) && !ours.matcher(snap.name()).matches()
-                            && family.matcher(snap.name()).matches() && !onSource.contains(snap.guid())
+                    if (!targetGone.contains(snap.name()) && !isOurs(snap.name())
+                            && isFamily(snap.name()) && !onSource.contains(snap.guid())
                             && snap.userrefs() == 0 && !cleanupTarget.contains(snap.name())) {
                         cleanupTarget.add(snap.name());
                     }
@@ -401,8 +408,20 @@ public final class Planner {
         return new DatasetPlan(s.name(), a.targetName, action, steps, cleanupSource, cleanupTarget, Optional.empty());
     }
 
+    /*
+     * Ownership is decided once per distinct name: a recursive tree repeats the same snapshot names
+     * in every dataset, and a regular expression per snapshot was most of the planning time.
+     */
+    private boolean isOurs(String name) {
+        return oursCache.computeIfAbsent(name, n -> ours.matcher(n).matches());
+    }
+
+    private boolean isFamily(String name) {
+        return familyCache.computeIfAbsent(name, n -> family.matcher(n).matches());
+    }
+
     private boolean isStaleOurs(String name, String newest) {
-        return !name.equals(newest) && ours.matcher(name).matches();
+        return !name.equals(newest) && isOurs(name);
     }
 
     /** Short names after the given full snapshot name ({@code fs@a}) in source order. */

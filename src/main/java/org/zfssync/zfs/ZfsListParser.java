@@ -58,21 +58,21 @@ public final class ZfsListParser {
         Map<String, Builder> byName = new HashMap<>();
         List<Snapshot> snapshots = new ArrayList<>();
         List<Bookmark> bookmarks = new ArrayList<>();
-        String[] fields = new String[COLUMNS];
+        Line f = new Line();
         int lineNumber = 0;
         String line;
         while ((line = in.readLine()) != null) {
             lineNumber++;
             if (!line.isEmpty()) {
-                split(line, fields, lineNumber);
-                parseLine(line, fields, lineNumber, byName, snapshots, bookmarks);
+                f.split(line, lineNumber);
+                f.parseInto(byName, snapshots, bookmarks);
             }
         }
         for (Snapshot s : snapshots) {
-            builderFor(byName, s.dataset().value(), s.fullName()).snapshots.add(s);
+            builderFor(byName, s.dataset(), s.name(), '@').snapshots.add(s);
         }
         for (Bookmark b : bookmarks) {
-            builderFor(byName, b.dataset().value(), b.fullName()).bookmarks.add(b);
+            builderFor(byName, b.dataset(), b.name(), '#').bookmarks.add(b);
         }
         TreeMap<DatasetName, DatasetState> datasets = new TreeMap<>();
         for (Builder b : byName.values()) {
@@ -86,82 +86,129 @@ public final class ZfsListParser {
         return new TreeState(root, datasets);
     }
 
-    private static Builder builderFor(Map<String, Builder> byName, String dataset, String object) {
-        Builder b = byName.get(dataset);
+    private static Builder builderFor(Map<String, Builder> byName, DatasetName dataset, String name, char separator) {
+        Builder b = byName.get(dataset.value());
         if (b == null) {
-            throw new IllegalStateException("zfs list showed " + object + " but not its dataset " + dataset);
+            throw new IllegalStateException("zfs list showed " + dataset.value() + separator + name
+                    + " but not its dataset " + dataset.value());
         }
         return b;
     }
 
-    private static void parseLine(String line, String[] f, int lineNumber, Map<String, Builder> byName,
-                                  List<Snapshot> snapshots, List<Bookmark> bookmarks) {
-        String name = f[0];
-        switch (f[1]) {
-            case "filesystem", "volume" -> {
-                DatasetName datasetName = DatasetName.of(name);
-                DatasetType type = f[1].equals("volume") ? DatasetType.VOLUME : DatasetType.FILESYSTEM;
-                String token = f[7];
-                Dataset dataset = new Dataset(datasetName, type, number(f[2], line, lineNumber),
-                        number(f[3], line, lineNumber), optionalNumber(f[5], line, lineNumber),
-                        !f[6].equals("off") && !f[6].equals("-"),
-                        token.equals("-") || token.isEmpty() ? Optional.empty() : Optional.of(token));
+    /**
+     * One line's columns as offsets into it: numbers are read in place and only the names kept
+     * become strings, so a million snapshot lines cost little more than reading them.
+     */
+    private static final class Line {
+        private final int[] start = new int[COLUMNS];
+        private final int[] end = new int[COLUMNS];
+        /** A recursive snapshot gives every dataset the same short name: keep one copy of each. */
+        private final Map<String, String> names = new HashMap<>();
+        private String line;
+        private int number;
+        /** Snapshots follow their dataset in the listing: the last one is found without a lookup. */
+        private DatasetName lastDataset;
+
+        void split(String text, int lineNumber) {
+            line = text;
+            number = lineNumber;
+            int from = 0;
+            for (int i = 0; i < COLUMNS - 1; i++) {
+                int tab = text.indexOf('\t', from);
+                if (tab < 0) {
+                    throw fail("expected " + COLUMNS + " tab-separated columns");
+                }
+                start[i] = from;
+                end[i] = tab;
+                from = tab + 1;
+            }
+            if (text.indexOf('\t', from) >= 0) {
+                throw fail("more than " + COLUMNS + " columns");
+            }
+            start[COLUMNS - 1] = from;
+            end[COLUMNS - 1] = text.length();
+        }
+
+        void parseInto(Map<String, Builder> byName, List<Snapshot> snapshots, List<Bookmark> bookmarks) {
+            if (is(1, "snapshot")) {
+                int at = separator('@', "snapshot without '@'");
+                String shortName = line.substring(at + 1, end[0]);
+                String shared = names.putIfAbsent(shortName, shortName);
+                snapshots.add(new Snapshot(dataset(byName, at), shared != null ? shared : shortName, number(2),
+                        number(3), number(4), optionalNumber(5), (int) optionalNumber(8)));
+            } else if (is(1, "bookmark")) {
+                int hash = separator('#', "bookmark without '#'");
+                bookmarks.add(new Bookmark(dataset(byName, hash), line.substring(hash + 1, end[0]), number(2),
+                        number(3), number(4)));
+            } else if (is(1, "filesystem") || is(1, "volume")) {
+                String name = text(0);
+                String token = text(7);
+                Dataset dataset = new Dataset(DatasetName.of(name), is(1, "volume") ? DatasetType.VOLUME
+                        : DatasetType.FILESYSTEM, number(2), number(3), optionalNumber(5),
+                        !is(6, "off") && !is(6, "-"), token.equals("-") || token.isEmpty() ? Optional.empty()
+                        : Optional.of(token));
                 byName.put(name, new Builder(dataset));
+                lastDataset = dataset.name();
+            } else {
+                throw fail("unknown type '" + text(1) + "'");
             }
-            case "snapshot" -> {
-                int at = name.indexOf('@');
-                if (at < 0) {
-                    throw new ParseException(lineNumber, line, "snapshot without '@'");
+        }
+
+        /** The dataset part of a snapshot or bookmark name, shared with the dataset's own line. */
+        private DatasetName dataset(Map<String, Builder> byName, int separator) {
+            if (lastDataset != null && lastDataset.value().length() == separator
+                    && line.startsWith(lastDataset.value())) {
+                return lastDataset;
+            }
+            String name = line.substring(0, separator);
+            Builder b = byName.get(name);
+            return b != null ? b.dataset.name() : DatasetName.of(name);
+        }
+
+        private int separator(char c, String problem) {
+            int i = line.indexOf(c);
+            if (i < 0 || i >= end[0]) {
+                throw fail(problem);
+            }
+            return i;
+        }
+
+        private boolean is(int column, String value) {
+            return end[column] - start[column] == value.length() && line.startsWith(value, start[column]);
+        }
+
+        private String text(int column) {
+            return line.substring(start[column], end[column]);
+        }
+
+        /** An unsigned decimal (GUIDs use all 64 bits), read in place; 19 digits cannot overflow. */
+        private long number(int column) {
+            int from = start[column];
+            int to = end[column];
+            if (from == to || to - from > 19) {
+                try {
+                    return Long.parseUnsignedLong(text(column));
+                } catch (NumberFormatException e) {
+                    throw fail("'" + text(column) + "' is not a number");
                 }
-                snapshots.add(new Snapshot(datasetOf(byName, name.substring(0, at)), name.substring(at + 1),
-                        number(f[2], line, lineNumber), number(f[3], line, lineNumber),
-                        number(f[4], line, lineNumber), optionalNumber(f[5], line, lineNumber),
-                        (int) optionalNumber(f[8], line, lineNumber)));
             }
-            case "bookmark" -> {
-                int hash = name.indexOf('#');
-                if (hash < 0) {
-                    throw new ParseException(lineNumber, line, "bookmark without '#'");
+            long value = 0;
+            for (int i = from; i < to; i++) {
+                int digit = line.charAt(i) - '0';
+                if (digit < 0 || digit > 9) {
+                    throw fail("'" + text(column) + "' is not a number");
                 }
-                bookmarks.add(new Bookmark(datasetOf(byName, name.substring(0, hash)), name.substring(hash + 1),
-                        number(f[2], line, lineNumber), number(f[3], line, lineNumber),
-                        number(f[4], line, lineNumber)));
+                value = value * 10 + digit;
             }
-            default -> throw new ParseException(lineNumber, line, "unknown type '" + f[1] + "'");
+            return value;
         }
-    }
 
-    /** Shares the DatasetName of an already-listed dataset so a million snapshots hold one reference each. */
-    private static DatasetName datasetOf(Map<String, Builder> byName, String dataset) {
-        Builder b = byName.get(dataset);
-        return b != null ? b.dataset.name() : DatasetName.of(dataset);
-    }
-
-    private static void split(String line, String[] fields, int lineNumber) {
-        int start = 0;
-        for (int i = 0; i < COLUMNS - 1; i++) {
-            int tab = line.indexOf('\t', start);
-            if (tab < 0) {
-                throw new ParseException(lineNumber, line, "expected " + COLUMNS + " tab-separated columns");
-            }
-            fields[i] = line.substring(start, tab);
-            start = tab + 1;
+        private long optionalNumber(int column) {
+            return is(column, "-") ? 0 : number(column);
         }
-        if (line.indexOf('\t', start) >= 0) {
-            throw new ParseException(lineNumber, line, "more than " + COLUMNS + " columns");
-        }
-        fields[COLUMNS - 1] = line.substring(start);
-    }
 
-    private static long number(String s, String line, int lineNumber) {
-        try {
-            return Long.parseUnsignedLong(s);
-        } catch (NumberFormatException e) {
-            throw new ParseException(lineNumber, line, "'" + s + "' is not a number");
+        private ParseException fail(String why) {
+            return new ParseException(number, line, why);
         }
-    }
-
-    private static long optionalNumber(String s, String line, int lineNumber) {
-        return s.equals("-") ? 0 : number(s, line, lineNumber);
     }
 }

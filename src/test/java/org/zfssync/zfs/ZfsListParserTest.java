@@ -42,6 +42,26 @@ class ZfsListParserTest {
     }
 
     @Test
+    void snapshotsFindTheirDatasetWhereverTheyAreListedAndShareOneNameString() {
+        String listing = String.join("\n",
+                "tank/a\tfilesystem\t1\t5\t1700000000\t0\toff\t-\t-",
+                "tank/a/b\tfilesystem\t2\t6\t1700000000\t0\toff\t-\t-",
+                "tank/a/b@s1\tsnapshot\t3\t7\t1700000000\t12288\toff\t-\t0",
+                "tank/a@s1\tsnapshot\t4\t7\t1700000000\t0\toff\t-\t0",
+                "tank/ab@s1\tsnapshot\t5\t7\t1700000000\t0\toff\t-\t0",
+                "tank/ab\tfilesystem\t6\t5\t1700000000\t0\toff\t-\t-", "");
+        TreeState state = ZfsListParser.parse(listing, DatasetName.of("tank"));
+        Snapshot ab = state.get(DatasetName.of("tank/a/b")).snapshots().get(0);
+        Snapshot a = state.get(DatasetName.of("tank/a")).snapshots().get(0);
+        assertThat(ab.written()).isEqualTo(12288);
+        assertThat(a.guid()).isEqualTo(4);
+        assertThat(a.name()).isSameAs(ab.name());
+        assertThat(state.get(DatasetName.of("tank/ab")).snapshots()).extracting(Snapshot::guid).containsExactly(5L);
+        assertThatThrownBy(() -> ZfsListParser.parse("tank\tfilesystem\t184467440737095516150\t5\t1\t0\toff\t-\t-",
+                DatasetName.of("tank"))).hasMessageContaining("is not a number");
+    }
+
+    @Test
     void emptyOutputIsAnAbsentRoot() {
         assertThat(ZfsListParser.parse("", DatasetName.of("tank")).rootExists()).isFalse();
     }
