@@ -197,6 +197,15 @@ class JobsLabTest {
             assertThat(second.stderr()).contains("job 'one' is already running", "pid " + ProcessHandle.current().pid());
             assertThat(lab.exists(lab.targetPool() + "/a")).isFalse();
         }
+        // A broken file: every problem with its line and column, exit 2, and no job runs at all.
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, Files.readString(file).replace("targets: [", "targets: [[")
+                .replace("compress: none", "compress: gzip"));
+        LabFixture.Run bad = lab.zfsSyncPlain("run", "-c", broken.toString(), "--lock-dir", dir.resolve("locks").toString());
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("broken.yaml: line ", "column");
+        assertThat(lab.exists(lab.targetPool() + "/a")).isFalse();
+        assertThat(lab.snapshots(lab.sourcePool() + "/a")).isEmpty();
     }
 
     private static List<String> ours(List<String> snapshots) {
