@@ -1,10 +1,7 @@
 package org.zfssync.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zfssync.host.CommandStats;
@@ -41,28 +38,18 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "DST", description = "Target: pool/fs or [user@]host:pool/fs.")
     String target;
 
-    @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh port for remote endpoints.")
-    Integer sshPort;
-
-    @Option(names = {"-i", "--ssh-identity"}, paramLabel = "FILE", description = "ssh private key (ssh -i).")
-    Path sshIdentity;
-
-    @Option(names = "--ssh-config", paramLabel = "FILE", description = "ssh configuration file (ssh -F).")
-    Path sshConfig;
-
-    @Option(names = "--ssh-option", paramLabel = "OPTION", description = "Extra ssh option (ssh -o). Repeatable.")
-    List<String> sshOptions = new ArrayList<>();
+    @CommandLine.Mixin
+    SshOptionsMixin ssh = new SshOptionsMixin();
 
     @Override
     public Integer call() {
         Endpoint src = Endpoint.parse(source);
         Optional<Endpoint> dst = Optional.ofNullable(target).map(Endpoint::parse);
         PrintWriter out = spec.commandLine().getOut();
-        SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
-                Optional.ofNullable(sshConfig), sshOptions);
+        SshOptions sshOptions = ssh.toSshOptions();
         int exit = ExitCodes.OK;
         boolean brokenHelper;
-        try (Hosts hosts = new Hosts(ssh, new CommandStats())) {
+        try (Hosts hosts = new Hosts(sshOptions, new CommandStats())) {
             Host sourceHost = hosts.get(src.sshDestination());
             Zfs sourceZfs = new Zfs(sourceHost);
             brokenHelper = report(out, HostProbe.probe(sourceZfs, EnumSet.allOf(Helper.class)), sourceHost);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -182,18 +181,8 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--retry-initial-delay-ms", hidden = true, defaultValue = "2000")
     long retryDelayMillis;
 
-    @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh port for remote endpoints.")
-    Integer sshPort;
-
-    @Option(names = {"-i", "--ssh-identity"}, paramLabel = "FILE", description = "ssh private key (ssh -i).")
-    Path sshIdentity;
-
-    @Option(names = "--ssh-config", paramLabel = "FILE", description = "ssh configuration file (ssh -F).")
-    Path sshConfig;
-
-    @Option(names = "--ssh-option", paramLabel = "OPTION", description = "Extra ssh option, as for ssh -o "
-            + "(e.g. StrictHostKeyChecking=yes). Repeatable.")
-    List<String> sshOptions = new ArrayList<>();
+    @CommandLine.Mixin
+    SshOptionsMixin ssh = new SshOptionsMixin();
 
     @Override
     public Integer call() {
@@ -229,9 +218,8 @@ public final class SyncCommand implements Callable<Integer> {
                 noStream, new SendFlags(raw, compressed, largeBlock, embed, props),
                 new ReceiveFlags(false, noMount, receiveSet, receiveExclude, !writableTargets), rollback, forceOverwrite,
                 keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList());
-        SshOptions ssh = new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
-                Optional.ofNullable(sshConfig), sshOptions);
-        SyncRun.Outcome outcome = new SyncRun(ssh, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
+        SshOptions sshOptions = ssh.toSshOptions();
+        SyncRun.Outcome outcome = new SyncRun(sshOptions, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
                 noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers), Clock.systemUTC()).run(src, dst, options,
@@ -258,8 +246,7 @@ public final class SyncCommand implements Callable<Integer> {
     /** The datasets of this machine or {@code host}, offered in a pick list; the choice as an endpoint. */
     private Optional<String> pickSource(Optional<String> host) {
         List<String> names = new ArrayList<>();
-        try (Hosts hosts = new Hosts(new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
-                Optional.ofNullable(sshConfig), sshOptions), new CommandStats())) {
+        try (Hosts hosts = new Hosts(ssh.toSshOptions(), new CommandStats())) {
             CommandResult r = hosts.get(host).run(Inventory.command(null));
             if (!r.ok()) {
                 throw new CommandFailedException(r);
