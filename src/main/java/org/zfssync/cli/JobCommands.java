@@ -139,8 +139,8 @@ final class JobCommands {
 
     @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Run jobs from the config file: take the job's snapshot if due (snapshot-every), "
-                    + "replicate each source to each of its targets, then prune each side by its retention. Each job runs under its own lock; a second run of the same job "
-                    + "exits at once with code 5.")
+                    + "replicate each source to each of its targets, then prune each side by its retention. Each "
+                    + "job runs under its own lock; a second run of the same job exits at once with code 5.")
     static final class Run extends Base {
         @Override
         JobRunner.Outcome runOne(JobRunner runner, Job job) {

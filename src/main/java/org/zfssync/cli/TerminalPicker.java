@@ -8,6 +8,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -74,7 +75,7 @@ final class TerminalPicker {
     }
 
     private static String stty(String... args) {
-        java.util.List<String> argv = new java.util.ArrayList<>(List.of("stty"));
+        List<String> argv = new ArrayList<>(List.of("stty"));
         argv.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(argv).redirectInput(new java.io.File(TTY))

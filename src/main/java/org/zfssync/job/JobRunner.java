@@ -198,9 +198,10 @@ public final class JobRunner {
             for (Endpoint t : targets) {
                 targetTrees.add(new Zfs(hosts.get(t.sshDestination())).list(t.dataset(), recursive));
             }
+            // The job's own snapshots count as ours on both sides, next to each target's sync snapshots.
+            SnapshotNaming jobNaming = jobNaming(s, job);
             Optional<RetentionPolicy> sourcePolicy = policy(s, true);
             if (sourcePolicy.isPresent()) {
-                SnapshotNaming jobNaming = jobNaming(s, job);
                 Predicate<String> ours = name -> jobNaming.isOurs(name)
                         || targets.stream().anyMatch(t -> naming(s, t).isOurs(name));
                 PrunePlan plan = new PrunePlanner(new Retention(sourcePolicy.get(), zone), ours)
@@ -210,7 +211,6 @@ public final class JobRunner {
             Optional<RetentionPolicy> targetPolicy = policy(s, false);
             for (int i = 0; i < targets.size() && targetPolicy.isPresent(); i++) {
                 SnapshotNaming naming = naming(s, targets.get(i));
-                SnapshotNaming jobNaming = jobNaming(s, job);
                 Predicate<String> ours = name -> naming.isOurs(name) || jobNaming.isOurs(name);
                 PrunePlan plan = new PrunePlanner(new Retention(targetPolicy.get(), zone), ours)
                         .plan(targetTrees.get(i), List.of(sourceTree));

@@ -115,17 +115,22 @@ public final class Planner {
             Resumption resumption = resumption(s, targetName, target.get(targetName));
             analyses.add(analyse(s, targetName, resumption.target()).withResume(resumption.steps()));
         }
+        // Decided once per dataset: the snapshot list and each dataset's plan must agree.
         List<DatasetName> toSnapshot = new ArrayList<>();
-        for (Analysis a : analyses) {
-            if (a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily)) {
+        boolean[] snapshotted = new boolean[analyses.size()];
+        for (int i = 0; i < analyses.size(); i++) {
+            Analysis a = analyses.get(i);
+            snapshotted[i] = a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily);
+            if (snapshotted[i]) {
                 toSnapshot.add(a.source.name());
             }
         }
         String newName = toSnapshot.isEmpty() ? null : uniqueName(now, analyses);
         List<DatasetPlan> plans = new ArrayList<>(analyses.size());
-        for (Analysis a : analyses) {
+        for (int i = 0; i < analyses.size(); i++) {
+            Analysis a = analyses.get(i);
             boolean isRoot = a.source.name().equals(source.root());
-            plans.add(planDataset(a, a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily) ? newName : null,
+            plans.add(planDataset(a, snapshotted[i] ? newName : null,
                     isRoot && !target.rootExists()));
         }
         return new Plan(Optional.ofNullable(newName), toSnapshot, plans);

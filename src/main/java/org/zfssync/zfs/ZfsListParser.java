@@ -105,13 +105,13 @@ public final class ZfsListParser {
         /** A recursive snapshot gives every dataset the same short name: keep one copy of each. */
         private final Map<String, String> names = new HashMap<>();
         private String line;
-        private int number;
+        private int lineNumber;
         /** Snapshots follow their dataset in the listing: the last one is found without a lookup. */
         private DatasetName lastDataset;
 
         void split(String text, int lineNumber) {
             line = text;
-            number = lineNumber;
+            this.lineNumber = lineNumber;
             int from = 0;
             for (int i = 0; i < COLUMNS - 1; i++) {
                 int tab = text.indexOf('\t', from);
@@ -208,7 +208,7 @@ public final class ZfsListParser {
         }
 
         private ParseException fail(String why) {
-            return new ParseException(number, line, why);
+            return new ParseException(lineNumber, line, why);
         }
     }
 }
