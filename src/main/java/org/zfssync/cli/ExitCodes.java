@@ -12,7 +12,7 @@ public final class ExitCodes {
     public static final int PREREQUISITE = 3;
     /** Refused for safety (no common snapshot, diverged target); a flag would allow it. */
     public static final int REFUSED = 4;
-    /** The same job is already running (run, prune); the message names the PID holding its lock. */
+    /** Another run holds the same job or an overlapping target; the message names its PID and that target. */
     public static final int LOCKED = 5;
 
     public static final String HELP = "%nExit codes:%n"
@@ -23,7 +23,8 @@ public final class ExitCodes {
             + "     was changed%n"
             + "  4  refused for safety (no common snapshot, diverged or modified target); takes%n"
             + "     precedence over 1 because it needs a person, not a retry%n"
-            + "  5  the job is already running (run, prune): the message names the PID holding the lock%n";
+            + "  5  another run is busy with the same job or an overlapping target (sync, run, prune,%n"
+            + "     snapshot): the message names its PID, what it runs and the target; --wait waits%n";
 
     private ExitCodes() {
     }

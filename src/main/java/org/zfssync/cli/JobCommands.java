@@ -12,8 +12,13 @@ import java.util.concurrent.Callable;
 import org.zfssync.job.Config;
 import org.zfssync.job.ConfigLoader;
 import org.zfssync.job.Job;
-import org.zfssync.job.JobLock;
 import org.zfssync.job.JobRunner;
+import org.zfssync.lock.LockConflictException;
+import org.zfssync.lock.LockDirectory;
+import org.zfssync.lock.Overlap;
+import org.zfssync.lock.RunClaim;
+import org.zfssync.lock.RunLock;
+import org.zfssync.lock.Wait;
 import org.zfssync.replication.SyncReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,9 +45,8 @@ final class JobCommands {
         @Option(names = "--json", description = "Print a machine-readable report on stdout.")
         boolean json;
 
-        @Option(names = "--lock-dir", paramLabel = "DIR", hidden = true,
-                description = "Where job locks live (default: $XDG_RUNTIME_DIR/zfs-sync, /run/zfs-sync for root).")
-        Path lockDir;
+        @CommandLine.Mixin
+        LockOptions locks = new LockOptions();
 
         @Parameters(paramLabel = "JOB", arity = "0..*", description = "Jobs to run (default: all, in file order).")
         List<String> names = new ArrayList<>();
@@ -61,20 +65,29 @@ final class JobCommands {
             if (names.isEmpty()) {
                 jobs.addAll(config.jobs());
             }
-            JobRunner runner = new JobRunner(Clock.systemUTC());
+            try (SignalGuard guard = SignalGuard.install()) {
+                return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation()));
+            }
+        }
+
+        private int runAll(List<Job> jobs, JobRunner runner) {
             List<JobRunner.Outcome> outcomes = new ArrayList<>();
             int exit = ExitCodes.OK;
             PrintWriter out = spec.commandLine().getOut();
             for (Job job : jobs) {
-                try (JobLock lock = JobLock.acquire(lockDir != null ? lockDir : JobLock.defaultDirectory(), job.name())) {
+                // The job's name and all its targets at once; a dry run changes nothing, so it takes no lock.
+                try (RunLock lock = dryRun ? null : locks.acquire(spec, RunClaim.job(job, "zfs-sync " + spec.name()
+                        + " " + job.name()))) {
                     JobRunner.Outcome o = runOne(runner, job);
                     outcomes.add(o);
                     exit = worse(exit, exitCode(o));
                     if (!json) {
                         print(out, o);
                     }
-                } catch (JobLock.HeldException e) {
-                    spec.commandLine().getErr().println("zfs-sync: " + e.getMessage());
+                } catch (LockConflictException e) {
+                    // Which job stays undone: a target conflict's message names only the target.
+                    spec.commandLine().getErr().println("zfs-sync: " + (e.overlap() instanceof Overlap.SameJob ? ""
+                            : "job " + job.name() + ": ") + e.getMessage());
                     exit = worse(exit, ExitCodes.LOCKED);
                 } catch (RuntimeException e) {
                     // A job that cannot run (source host down, a tool missing) does not stop the jobs after it.
@@ -139,8 +152,9 @@ final class JobCommands {
 
     @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Run jobs from the config file: take the job's snapshot if due (snapshot-every), "
-                    + "replicate each source to each of its targets, then prune each side by its retention. Each "
-                    + "job runs under its own lock; a second run of the same job exits at once with code 5.")
+                    + "replicate each source to each of its targets, then prune each side by its retention. A run "
+                    + "that would touch a job or target another run is busy with exits at once with code 5 "
+                    + "(--wait waits instead).")
     static final class Run extends Base {
         @Override
         JobRunner.Outcome runOne(JobRunner runner, Job job) {
@@ -167,6 +181,61 @@ final class JobCommands {
         @Override
         JobRunner.Outcome runOne(JobRunner runner, Job job) {
             return runner.pruneOnly(job, dryRun);
+        }
+    }
+
+    /** {@code --wait} and {@code --lock-dir}: how sync, run, prune and snapshot take their {@link RunLock}. */
+    static final class LockOptions {
+        @Option(names = "--wait", arity = "0..1", paramLabel = "DURATION", fallbackValue = "unlimited",
+                preprocessor = WaitPreprocessor.class, converter = WaitConverter.class,
+                description = "When another run is busy with this job or an overlapping target, wait for it "
+                        + "(looking every 2 s), without limit or up to DURATION, as in --wait=30m (s, m, h, d), "
+                        + "instead of exiting with code 5.")
+        Wait wait = Wait.NONE;
+
+        @Option(names = "--lock-dir", paramLabel = "DIR", hidden = true,
+                description = "Where run locks live (default: /run/zfs-sync for root, else $XDG_RUNTIME_DIR/zfs-sync, "
+                        + "else /tmp/zfs-sync-USER).")
+        Path lockDir;
+
+        /** The lock for {@code claim}, saying on stderr when it waits; LockConflictException when it cannot. */
+        RunLock acquire(CommandLine.Model.CommandSpec spec, RunClaim claim) {
+            return acquire(spec, claim, () -> false);
+        }
+
+        /** As above, giving up the wait once {@code stop} says so (a signal). */
+        RunLock acquire(CommandLine.Model.CommandSpec spec, RunClaim claim, java.util.function.BooleanSupplier stop) {
+            PrintWriter err = spec.commandLine().getErr();
+            return RunLock.acquire(lockDir != null ? lockDir : LockDirectory.location(), claim, wait, line -> {
+                err.println("zfs-sync: " + line);
+                err.flush();
+            }, stop);
+        }
+    }
+
+    /**
+     * A bare {@code --wait} takes no value from the next argument, which is SRC or a job name:
+     * only {@code --wait=30m} gives one.
+     */
+    static final class WaitPreprocessor implements CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, CommandLine.Model.CommandSpec spec,
+                CommandLine.Model.ArgSpec argSpec, java.util.Map<String, Object> info) {
+            if (" ".equals(info.get("separator"))) {
+                args.push("unlimited");
+            }
+            return false;
+        }
+    }
+
+    static final class WaitConverter implements CommandLine.ITypeConverter<Wait> {
+        @Override
+        public Wait convert(String value) {
+            try {
+                return Wait.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -17,6 +17,9 @@ import org.zfssync.host.CommandResult;
 import org.zfssync.host.CommandStats;
 import org.zfssync.host.Hosts;
 import org.zfssync.host.SshOptions;
+import org.zfssync.lock.LockConflictException;
+import org.zfssync.lock.RunClaim;
+import org.zfssync.lock.RunLock;
 import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
@@ -184,6 +187,9 @@ public final class SyncCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SshOptionsMixin ssh = new SshOptionsMixin();
 
+    @CommandLine.Mixin
+    JobCommands.LockOptions locks = new JobCommands.LockOptions();
+
     @Override
     public Integer call() {
         if (source == null || source.endsWith(":") || target == null) {
@@ -219,11 +225,26 @@ public final class SyncCommand implements Callable<Integer> {
                 new ReceiveFlags(false, noMount, receiveSet, receiveExclude, !writableTargets), rollback, forceOverwrite,
                 keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList());
         SshOptions sshOptions = ssh.toSshOptions();
-        SyncRun.Outcome outcome = new SyncRun(sshOptions, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
+        try (SignalGuard guard = SignalGuard.install()) {
+            return run(src, dst, options, sshOptions, guard);
+        }
+    }
+
+    private int run(Endpoint src, Endpoint dst, SyncOptions options, SshOptions sshOptions, SignalGuard guard) {
+        SyncRun sync = new SyncRun(sshOptions, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers), Clock.systemUTC()).run(src, dst, options,
-                dryRun);
+                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers), Clock.systemUTC(), guard.cancellation());
+        SyncRun.Outcome outcome;
+        // Locked before anything changes (a dry run changes nothing): a second run on an overlapping target
+        // would release this run's holds and destroy its base.
+        try (RunLock lock = dryRun ? null : locks.acquire(spec, RunClaim.sync(dst, recursive,
+                "zfs-sync sync " + (recursive ? "-r " : "") + src + " " + dst), guard.cancellation()::isCancelled)) {
+            outcome = sync.run(src, dst, options, dryRun);
+        } catch (LockConflictException e) {
+            spec.commandLine().getErr().println("zfs-sync: " + e.getMessage());
+            return ExitCodes.LOCKED;
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome.report()));
@@ -233,6 +254,10 @@ public final class SyncCommand implements Callable<Integer> {
                 outcome.planLines().forEach(out::println);
             }
             printSummary(out, outcome.report());
+        }
+        if (guard.cancellation().isCancelled()) {
+            spec.commandLine().getErr().println("zfs-sync: cancelled by a signal: streams stopped (each target keeps "
+                    + "what arrived; the next run resumes it), holds released, connections closed");
         }
         out.flush();
         return exitCode(outcome.report());
@@ -264,7 +289,8 @@ public final class SyncCommand implements Callable<Integer> {
         if (report.count(DatasetResult.Status.REFUSED) > 0) {
             return ExitCodes.REFUSED;
         }
-        if (report.count(DatasetResult.Status.FAILED) > 0 || report.count(DatasetResult.Status.SKIPPED) > 0) {
+        if (report.count(DatasetResult.Status.FAILED) > 0 || report.count(DatasetResult.Status.SKIPPED) > 0
+                || report.count(DatasetResult.Status.CANCELLED) > 0) {
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
@@ -294,10 +320,12 @@ public final class SyncCommand implements Callable<Integer> {
             }
             out.println(line);
         }
-        out.printf("%d dataset(s): %d replicated, %d up to date, %d refused, %d failed%s; %s sent%n",
+        long cancelled = report.count(DatasetResult.Status.CANCELLED);
+        out.printf("%d dataset(s): %d replicated, %d up to date, %d refused, %d failed%s%s; %s sent%n",
                 report.datasets().size(), report.count(DatasetResult.Status.DONE),
                 report.count(DatasetResult.Status.UP_TO_DATE), report.count(DatasetResult.Status.REFUSED),
                 report.count(DatasetResult.Status.FAILED) + report.count(DatasetResult.Status.SKIPPED),
+                cancelled > 0 ? ", " + cancelled + " cancelled" : "",
                 report.dryRun() ? " (dry run)" : "", Bytes.human(report.bytes()));
     }
 

@@ -1,8 +1,11 @@
 package org.zfssync.host;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,26 +15,158 @@ import java.util.regex.Pattern;
  * multiplexed connection (ControlMaster, socket in the run's private directory); each data
  * stream opens its own connection so a bulk transfer never starves the control channel or
  * saturates a single sshd process.
+ *
+ * <p>sshd runs every remote command line with the user's login shell, which may be csh or tcsh
+ * (FreeBSD's root before 14.0), so each line is built by {@link ShellQuote} to mean the same to
+ * all of them, and anything needing sh syntax runs under an explicit {@code sh}.
  */
 public final class SshHost implements Host {
     static final int SSH_FAILURE = 255;
+    /** The rules a destination follows, for error messages. */
+    public static final String DESTINATION_RULES = "user and host made of letters, digits, '.', '_' and '-', "
+            + "not starting with '-' (nor a host with '.'), or the host an IPv4 address or a bracketed IPv6 "
+            + "address such as [fe80::1%eth0]";
+    /** {@code ssh -O exit} only talks to the local master; it should never take long. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]");
     private final String destination;
+    /** The destination as ssh takes it: an IPv6 address without brackets. */
+    private final String target;
     private final SshOptions options;
     private final ControlDirectory controlDirectory;
     private final CommandListener listener;
     private boolean masterStarted;
 
     /**
-     * @param destination {@code [user@]host} as ssh takes it (an alias from ~/.ssh/config works)
+     * @param destination {@code [user@]host} as ssh takes it (an alias from ~/.ssh/config works;
+     *                    an IPv6 address with or without brackets)
      */
     public SshHost(String destination, SshOptions options, ControlDirectory controlDirectory, CommandListener listener) {
-        if (destination.isEmpty() || destination.startsWith("-") || destination.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("invalid ssh destination '" + destination + "'");
+        Optional<String> problem = destinationProblem(destination);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException("invalid ssh destination '" + printable(destination) + "': "
+                    + problem.get() + "; expected [user@]host, " + DESTINATION_RULES);
         }
         this.destination = destination;
+        this.target = destination.replace("[", "").replace("]", "");
         this.options = options;
         this.controlDirectory = controlDirectory;
         this.listener = listener;
+    }
+
+    /**
+     * Why {@code destination} is not a {@code [user@]host} zfs-sync accepts, or empty when it is.
+     * The rules leave no room for anything a shell or ssh would read as syntax or as an option,
+     * whatever later quoting does.
+     */
+    public static Optional<String> destinationProblem(String destination) {
+        if (destination.isEmpty()) {
+            return Optional.of("it is empty");
+        }
+        int at = destination.indexOf('@');
+        String host = destination.substring(at + 1);
+        if (at >= 0) {
+            String user = destination.substring(0, at);
+            Optional<String> bad = badCharacter(user, 0, NAME, "the user name");
+            if (bad.isPresent()) {
+                return bad;
+            }
+            if (user.isEmpty()) {
+                return Optional.of("the user name before '@' is empty");
+            }
+            if (user.startsWith("-")) {
+                return Optional.of("the user name starts with '-'");
+            }
+        }
+        int offset = at + 1;
+        if (host.isEmpty()) {
+            return Optional.of("the host name is empty");
+        }
+        if (host.startsWith("[")) {
+            if (!host.endsWith("]") || host.length() < 3) {
+                return Optional.of("'[' opens an IPv6 address that no ']' closes");
+            }
+            return ipv6Problem(host.substring(1, host.length() - 1), offset + 1);
+        }
+        if (host.contains(":")) {
+            return ipv6Problem(host, offset);
+        }
+        Optional<String> bad = badCharacter(host, offset, NAME, "the host name");
+        if (bad.isPresent()) {
+            return bad;
+        }
+        if (host.startsWith("-") || host.startsWith(".")) {
+            return Optional.of("the host name starts with '" + host.charAt(0) + "'");
+        }
+        return Optional.empty();
+    }
+
+    /** An IPv6 address (hex digits, ':', '.' for a mapped IPv4 tail), optionally with a %zone. */
+    private static Optional<String> ipv6Problem(String address, int offset) {
+        int percent = address.indexOf('%');
+        String bare = percent < 0 ? address : address.substring(0, percent);
+        Optional<String> bad = badCharacter(bare, offset, IPV6, "an IPv6 address");
+        if (bad.isPresent()) {
+            return bad;
+        }
+        if (!bare.contains(":")) {
+            return Optional.of("'" + printable(bare) + "' is not an IPv6 address");
+        }
+        if (percent >= 0) {
+            String zone = address.substring(percent + 1);
+            Optional<String> badZone = badCharacter(zone, offset + percent + 1, Pattern.compile("[A-Za-z0-9]"),
+                    "an IPv6 zone");
+            if (badZone.isPresent()) {
+                return badZone;
+            }
+            if (zone.isEmpty()) {
+                return Optional.of("the IPv6 zone after '%' is empty");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> badCharacter(String part, int offset, Pattern allowed, String where) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (!allowed.matcher(String.valueOf(c)).matches()) {
+                return Optional.of("character " + describe(c) + " (position " + (offset + i + 1) + ") is not allowed in "
+                        + where);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String describe(char c) {
+        if (c == ' ') {
+            return "' ' (space)";
+        }
+        if (c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
+            return String.format("U+%04X", (int) c);
+        }
+        return "'" + c + "'";
+    }
+
+    /** Text fit for a one-line message: control characters shown as \n, \t or \\uXXXX. */
+    public static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     @Override
@@ -44,13 +179,14 @@ public final class SshHost implements Host {
         return false;
     }
 
-    private List<String> controlArgv(String remoteCommand) {
+    /** ssh's argv for a control command: user options, zfs-sync's defaults, the shared master. */
+    List<String> controlArgv(String remoteCommand) {
         List<String> argv = new ArrayList<>();
         argv.add("ssh");
         argv.addAll(options.argv());
         argv.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + controlDirectory.path() + "/%C",
                 "-o", "ControlPersist=300"));
-        argv.add(destination);
+        argv.add(target);
         argv.add(remoteCommand);
         return argv;
     }
@@ -60,24 +196,45 @@ public final class SshHost implements Host {
         argv.add("ssh");
         argv.addAll(options.argv());
         argv.addAll(List.of("-o", "ControlMaster=no", "-o", "ControlPath=none"));
-        argv.add(destination);
+        argv.add(target);
         argv.add(remoteCommand);
         return argv;
     }
 
+    /** The line the remote login shell runs for a control command. */
+    static String remoteLine(Command command) {
+        return ShellQuote.loginLine(command.argv());
+    }
+
     @Override
     public synchronized CommandResult run(Command command) {
-        String remote = ShellQuote.join(command.argv());
         listener.beforeRun(destination, display(command), true);
         masterStarted = true;
-        return Processes.run(command, destination, controlArgv(remote));
+        return Processes.run(command, destination, controlArgv(remoteLine(command)), options.commandTimeout());
     }
 
     @Override
     public synchronized <T> Parsed<T> read(Command command, OutputParser<T> parser) {
         listener.beforeRun(destination, display(command), true);
         masterStarted = true;
-        return Processes.read(command, destination, controlArgv(ShellQuote.join(command.argv())), parser);
+        return Processes.read(command, destination, controlArgv(remoteLine(command)), parser, options.commandTimeout());
+    }
+
+    /**
+     * A batch as sent: the remote line (only {@code sh -s}: no login shell can misread it) and the
+     * script sh reads from stdin, where Bourne syntax and any argument are safe and no
+     * command-line length limit applies. Each command's stdin is /dev/null so none can eat the
+     * rest of the script.
+     */
+    record Batch(String line, String script) {
+        static Batch of(List<Command> commands, String nonce) {
+            StringBuilder script = new StringBuilder();
+            for (int i = 0; i < commands.size(); i++) {
+                script.append(ShellQuote.join(commands.get(i).argv())).append(" </dev/null 2>&1; printf '\\n%s %d %d\\n' ")
+                        .append(nonce).append(' ').append(i).append(" \"$?\"\n");
+            }
+            return new Batch("sh -s", script.toString());
+        }
     }
 
     /**
@@ -93,36 +250,67 @@ public final class SshHost implements Host {
         if (commands.size() == 1) {
             return List.of(run(commands.get(0)));
         }
-        String marker = "zfs-sync-status-" + UUID.randomUUID().toString().replace("-", "");
-        StringBuilder script = new StringBuilder();
-        for (int i = 0; i < commands.size(); i++) {
-            listener.beforeRun(destination, display(commands.get(i)) + "   # batched", false);
-            script.append(ShellQuote.join(commands.get(i).argv())).append(" 2>&1; printf '\\n")
-                    .append(marker).append(' ').append(i).append(" %d\\n' \"$?\"\n");
+        String nonce = "zfs-sync-status-" + UUID.randomUUID().toString().replace("-", "");
+        Batch batch = Batch.of(commands, nonce);
+        for (Command command : commands) {
+            listener.beforeRun(destination, display(command) + "   # batched", false);
         }
-        Command batch = Command.changing("sh", "-c", script.toString());
         listener.beforeRun(destination, "(" + commands.size() + " commands in one session)", true);
         masterStarted = true;
-        CommandResult whole = Processes.run(batch, destination, controlArgv(ShellQuote.join(batch.argv())));
-        return splitBatch(commands, whole, marker);
+        CommandResult whole = Processes.run(Command.changing("sh", "-s"), destination, controlArgv(batch.line()),
+                batch.script().getBytes(StandardCharsets.UTF_8), options.commandTimeout());
+        return splitBatch(commands, whole, nonce);
     }
 
-    private List<CommandResult> splitBatch(List<Command> commands, CommandResult whole, String marker) {
+    /**
+     * One result per command from a batch's output. Status lines must come in order, 0 to n-1,
+     * each alone on its line with this call's nonce: the first one missing, out of order or
+     * malformed ends what can be trusted, and that command and every later one fail with a
+     * message saying what was seen instead (a shell error, a cut connection, garbage).
+     */
+    static List<CommandResult> splitBatch(List<Command> commands, CommandResult whole, String nonce) {
+        String out = whole.stdout();
+        Pattern statusLine = Pattern.compile(Pattern.quote(nonce) + " (\\d{1,9}) (\\d{1,3})\n");
         List<CommandResult> results = new ArrayList<>();
-        Matcher m = Pattern.compile("\\n?" + marker + " (\\d+) (\\d+)\\n").matcher(whole.stdout());
-        int start = 0;
-        while (m.find() && results.size() < commands.size()) {
-            int index = Integer.parseInt(m.group(1));
-            String output = whole.stdout().substring(start, m.start());
-            results.add(new CommandResult(commands.get(index), destination, Integer.parseInt(m.group(2)), "", output));
-            start = m.end();
+        int pos = 0;
+        String broken = null;
+        for (int i = 0; i < commands.size(); i++) {
+            int at = out.indexOf(nonce, pos);
+            if (at < 0) {
+                String rest = out.substring(pos);
+                broken = rest.isBlank() ? "the output ended before it" : "the output showed instead: " + excerpt(rest);
+                break;
+            }
+            Matcher m = statusLine.matcher(out).region(at, out.length());
+            if (at == pos || out.charAt(at - 1) != '\n' || !m.lookingAt() || Integer.parseInt(m.group(1)) != i) {
+                int lineEnd = out.indexOf('\n', at);
+                broken = "the output showed instead: " + excerpt(out.substring(pos, lineEnd < 0 ? out.length() : lineEnd + 1));
+                break;
+            }
+            results.add(new CommandResult(commands.get(i), whole.host(), Integer.parseInt(m.group(2)), "",
+                    out.substring(pos, at - 1)));
+            pos = m.end();
         }
-        // Commands after an ssh failure never ran: they fail with ssh's own error.
-        for (int i = results.size(); i < commands.size(); i++) {
-            int exit = whole.exitCode() == 0 ? SSH_FAILURE : whole.exitCode();
-            results.add(new CommandResult(commands.get(i), destination, exit, "", whole.stderr()));
+        if (broken == null) {
+            return results;
+        }
+        int first = results.size();
+        // No trustworthy status: ssh's own failure when it had one, else ssh's failure code.
+        int exit = whole.exitCode() == 0 ? SSH_FAILURE : whole.exitCode();
+        String why = "on " + whole.host() + ": no exit status in the batch's output for command " + (first + 1) + " of "
+                + commands.size() + " (`" + commands.get(first) + "`): " + broken
+                + (whole.exitCode() == 0 ? "" : " (ssh exit " + whole.exitCode() + ")") + "\n" + whole.stderr();
+        for (int i = first; i < commands.size(); i++) {
+            String prefix = i == first ? "" : "not run or not confirmed: ";
+            results.add(new CommandResult(commands.get(i), whole.host(), exit, "", prefix + why));
         }
         return results;
+    }
+
+    /** At most 200 characters of output on one line. */
+    private static String excerpt(String text) {
+        String s = text.strip();
+        return "'" + printable(s.length() > 200 ? s.substring(0, 200) + "…" : s) + "'";
     }
 
     /**
@@ -144,16 +332,17 @@ public final class SshHost implements Host {
                 : StageScript.decode(pipeline, tag, destination, errs.get(0)));
     }
 
-    private static String remoteCommand(Pipeline pipeline, String tag) {
+    /** The line the remote login shell runs for a pipeline: the stage itself, or the {@link StageScript} under sh. */
+    static String remoteCommand(Pipeline pipeline, String tag) {
         if (tag == null) {
-            return ShellQuote.join(pipeline.stages().get(0).argv());
+            return ShellQuote.loginLine(pipeline.stages().get(0).argv());
         }
-        return ShellQuote.join(List.of("sh", "-c", StageScript.render(pipeline, tag)));
+        return ShellQuote.loginScript(StageScript.render(pipeline, tag));
     }
 
     @Override
     public String display(Command command) {
-        return ShellQuote.join(streamArgv(ShellQuote.join(command.argv())));
+        return ShellQuote.join(streamArgv(remoteLine(command)));
     }
 
     /**
@@ -165,7 +354,8 @@ public final class SshHost implements Host {
         if (pipeline.size() == 1) {
             return ShellQuote.join(streamArgv(remoteCommand(pipeline, null)));
         }
-        return ShellQuote.join(streamArgv(ShellQuote.join(List.of("sh", "-c", pipeline.toString()))));
+        List<String> stages = pipeline.stages().stream().map(c -> ShellQuote.scriptJoin(c.argv())).toList();
+        return ShellQuote.join(streamArgv(ShellQuote.loginScript(String.join(" | ", stages))));
     }
 
     /** Stops the multiplexed master connection; its socket directory is removed by its owner. */
@@ -177,9 +367,9 @@ public final class SshHost implements Host {
         List<String> argv = new ArrayList<>();
         argv.add("ssh");
         argv.addAll(options.argv());
-        argv.addAll(List.of("-o", "ControlPath=" + controlDirectory.path() + "/%C", "-O", "exit", destination));
+        argv.addAll(List.of("-o", "ControlPath=" + controlDirectory.path() + "/%C", "-O", "exit", target));
         try {
-            Processes.run(Command.reading(argv), destination, argv);
+            Processes.run(Command.reading(argv), destination, argv, CLOSE_TIMEOUT);
         } catch (HostUnreachableException e) {
             // ssh is gone; so is the master.
         }

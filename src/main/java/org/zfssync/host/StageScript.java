@@ -12,6 +12,10 @@ import java.util.regex.Pattern;
  * <pre>{ { CMD 2&gt;&amp;1 &gt;&amp;3 3&gt;&amp;-; echo "TAG-exit $?"; } | sed "s/^/TAG i /" &gt;&amp;2; } 3&gt;&amp;1</pre>
  * so its data goes on through fd 3 while its stderr, then its status, reach ssh's stderr on
  * lines tagged with a per-run nonce and the stage index. Lines without a tag are ssh's own.
+ *
+ * <p>The script is one line (an argument's newline is spelled {@code "$zs_nl"}, see
+ * {@link ShellQuote#scriptJoin}) so that {@link ShellQuote#loginScript} can hand it to any login
+ * shell, csh included.
  */
 final class StageScript {
     private StageScript() {
@@ -20,7 +24,7 @@ final class StageScript {
     static String render(Pipeline pipeline, String tag) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < pipeline.size(); i++) {
-            String command = ShellQuote.join(pipeline.stages().get(i).argv());
+            String command = ShellQuote.scriptJoin(pipeline.stages().get(i).argv());
             parts.add("{ { " + command + " 2>&1 >&3 3>&-; echo \"" + tag + "-exit $?\"; } | sed \"s/^/" + tag + " " + i
                     + " /\" >&2; } 3>&1");
         }

@@ -25,6 +25,7 @@ import org.zfssync.pruning.PrunePlan;
 import org.zfssync.pruning.PrunePlanner;
 import org.zfssync.pruning.Retention;
 import org.zfssync.pruning.RetentionPolicy;
+import org.zfssync.replication.Cancellation;
 import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
@@ -53,9 +54,16 @@ import org.zfssync.zfs.ZfsCommands;
 public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private final Clock clock;
+    private final Cancellation cancellation;
 
     public JobRunner(Clock clock) {
+        this(clock, new Cancellation());
+    }
+
+    /** @param cancellation stops the job's streams (SIGTERM, SIGINT); targets not yet started are not started */
+    public JobRunner(Clock clock, Cancellation cancellation) {
         this.clock = clock;
+        this.cancellation = cancellation;
     }
 
     /**
@@ -95,6 +103,7 @@ public final class JobRunner {
     }
 
     public Outcome run(Job job, boolean dryRun) {
+        cancellation.throwIfCancelled();
         SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
@@ -103,7 +112,8 @@ public final class JobRunner {
             Endpoint dst = Endpoint.parse(target);
             LOG.info("job {}: {} -> {}", job.name(), job.source(), dst);
             try {
-                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock).run(Endpoint.parse(job.source()), dst,
+                cancellation.throwIfCancelled();
+                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation).run(Endpoint.parse(job.source()), dst,
                         syncOptions(s, dst), dryRun);
                 syncs.add(o.report());
             } catch (RuntimeException e) {
@@ -114,7 +124,8 @@ public final class JobRunner {
             }
         }
         // Pruning reads every target to protect each one's base: with a target unreadable, it waits for a later run.
-        List<PruneResult> prunes = hasRetention(s) && failures.isEmpty() ? prune(job, dryRun) : List.of();
+        List<PruneResult> prunes = hasRetention(s) && failures.isEmpty() && !cancellation.isCancelled()
+                ? prune(job, dryRun) : List.of();
         if (hasRetention(s) && !failures.isEmpty()) {
             LOG.warn("job {}: not pruning while a target could not be synced", job.name());
         }
@@ -122,10 +133,12 @@ public final class JobRunner {
     }
 
     public Outcome pruneOnly(Job job, boolean dryRun) {
+        cancellation.throwIfCancelled();
         return new Outcome(job.name(), null, List.of(), prune(job, dryRun), List.of());
     }
 
     public Outcome snapshotOnly(Job job, boolean dryRun) {
+        cancellation.throwIfCancelled();
         return new Outcome(job.name(), snapshot(job, dryRun), List.of(), List.of(), List.of());
     }
 
@@ -201,19 +214,24 @@ public final class JobRunner {
             // The job's own snapshots count as ours on both sides, next to each target's sync snapshots.
             SnapshotNaming jobNaming = jobNaming(s, job);
             Optional<RetentionPolicy> sourcePolicy = policy(s, true);
+            List<SnapshotNaming> targetNamings = targets.stream().map(t -> naming(s, t)).toList();
+            // Every target's sync snapshots and the job's own are the job's: on a target, the other
+            // targets' sync snapshots arrive inside -I streams and are pruned there like its own.
+            Predicate<String> ours = name -> jobNaming.isOurs(name)
+                    || targetNamings.stream().anyMatch(n -> n.isOurs(name));
             if (sourcePolicy.isPresent()) {
-                Predicate<String> ours = name -> jobNaming.isOurs(name)
-                        || targets.stream().anyMatch(t -> naming(s, t).isOurs(name));
+                List<PrunePlanner.Peer> peers = new ArrayList<>();
+                for (int i = 0; i < targets.size(); i++) {
+                    peers.add(new PrunePlanner.Peer(targetTrees.get(i), targetNamings.get(i)::isOwnCursor));
+                }
                 PrunePlan plan = new PrunePlanner(new Retention(sourcePolicy.get(), zone), ours)
-                        .plan(sourceTree, targetTrees);
+                        .plan(sourceTree, peers);
                 results.add(apply(hosts.get(src.sshDestination()), "source", src.toString(), plan, dryRun));
             }
             Optional<RetentionPolicy> targetPolicy = policy(s, false);
             for (int i = 0; i < targets.size() && targetPolicy.isPresent(); i++) {
-                SnapshotNaming naming = naming(s, targets.get(i));
-                Predicate<String> ours = name -> naming.isOurs(name) || jobNaming.isOurs(name);
                 PrunePlan plan = new PrunePlanner(new Retention(targetPolicy.get(), zone), ours)
-                        .plan(targetTrees.get(i), List.of(sourceTree));
+                        .planAgainst(targetTrees.get(i), List.of(sourceTree));
                 results.add(apply(hosts.get(targets.get(i).sshDestination()), "target", targets.get(i).toString(), plan,
                         dryRun));
             }
@@ -287,9 +305,8 @@ public final class JobRunner {
      * id, so they are the job's family (carried to targets, pruned by retention) yet no target's base.
      */
     static SnapshotNaming jobNaming(Settings s, Job job) {
-        return new SnapshotNaming(s.snapshotPrefix() != null ? s.snapshotPrefix() : SnapshotNaming.DEFAULT_PREFIX,
-                "job." + job.name(), s.snapshotTemplate() != null ? s.snapshotTemplate()
-                : SnapshotNaming.DEFAULT_TEMPLATE);
+        return SnapshotNaming.forJob(s.snapshotPrefix() != null ? s.snapshotPrefix() : SnapshotNaming.DEFAULT_PREFIX,
+                job.name(), s.snapshotTemplate() != null ? s.snapshotTemplate() : SnapshotNaming.DEFAULT_TEMPLATE);
     }
 
     static List<Glob> excludes(Settings s) {

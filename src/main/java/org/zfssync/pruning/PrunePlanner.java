@@ -26,13 +26,34 @@ public final class PrunePlanner {
     }
 
     /**
+     * One side a pruned side replicates with.
+     *
+     * @param state       its listing; an absent root means the peer is offline (a USB pool exported, say)
+     * @param isItsCursor whether a bookmark on the pruned side is this peer's replication cursor
+     */
+    public record Peer(TreeState state, Predicate<String> isItsCursor) {
+        public static Peer of(TreeState state) {
+            return new Peer(state, name -> false);
+        }
+    }
+
+    /** @see #plan(TreeState, List) */
+    public PrunePlan planAgainst(TreeState side, List<TreeState> peers) {
+        return plan(side, peers.stream().map(Peer::of).toList());
+    }
+
+    /**
      * @param side  the side to prune
      * @param peers the other side(s): every target when pruning a source, the source when pruning a target
      */
-    public PrunePlan plan(TreeState side, List<TreeState> peers) {
+    public PrunePlan plan(TreeState side, List<Peer> peers) {
         TreeMap<org.zfssync.zfs.DatasetName, List<String>> destroy = new TreeMap<>();
         for (DatasetState d : side.all()) {
-            Set<Long> needed = neededGuids(side, d, peers);
+            if (offlinePeerWithoutCursor(d, peers)) {
+                // An absent peer may need any of these as its base; without its cursor here, keep them all.
+                continue;
+            }
+            Set<Long> needed = neededGuids(side, d, peers.stream().map(Peer::state).toList());
             List<Candidate> candidates = new ArrayList<>();
             for (Snapshot s : d.snapshots()) {
                 candidates.add(new Candidate(s.name(), Instant.ofEpochSecond(s.creation()), s.guid(),
@@ -46,6 +67,20 @@ public final class PrunePlanner {
         return new PrunePlan(destroy);
     }
 
+    /**
+     * A peer whose root is absent is offline, not empty: it still has whatever base it had. Its
+     * cursor bookmark on this dataset keeps that base usable whatever is pruned; without one, the
+     * dataset is not pruned at all.
+     */
+    private static boolean offlinePeerWithoutCursor(DatasetState d, List<Peer> peers) {
+        for (Peer peer : peers) {
+            if (!peer.state().rootExists() && d.bookmarks().stream().noneMatch(b -> peer.isItsCursor().test(b.name()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** GUIDs of this dataset's snapshots that some peer still needs: each peer's newest common one and resume bases. */
     static Set<Long> neededGuids(TreeState side, DatasetState d, List<TreeState> peers) {
         Set<Long> needed = new java.util.HashSet<>();
@@ -57,9 +92,11 @@ public final class PrunePlanner {
             if (other == null) {
                 continue;
             }
-            // The newest of ours (by createtxg) that the peer also has: the next incremental's base.
+            // The newest of ours (by createtxg) that the peer also has, as a snapshot or as a bookmark
+            // (a cursor, after the snapshot was pruned there): the next incremental's base.
             Set<Long> theirs = new java.util.HashSet<>();
             other.snapshots().forEach(s -> theirs.add(s.guid()));
+            other.bookmarks().forEach(b -> theirs.add(b.guid()));
             for (int i = d.snapshots().size() - 1; i >= 0; i--) {
                 if (theirs.contains(d.snapshots().get(i).guid())) {
                     needed.add(d.snapshots().get(i).guid());

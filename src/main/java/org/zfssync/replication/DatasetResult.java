@@ -22,6 +22,8 @@ public record DatasetResult(String source, String target, Action action, Status 
         REFUSED,
         /** A command failed. */
         FAILED,
+        /** The run was cancelled (SIGTERM, SIGINT) before this dataset finished; resume state is kept. */
+        CANCELLED,
         /** Not attempted because its parent failed. */
         SKIPPED
     }

@@ -1,6 +1,7 @@
 package org.zfssync.replication;
 
 import java.util.Optional;
+import org.zfssync.host.SshHost;
 import org.zfssync.zfs.DatasetName;
 
 /**
@@ -12,6 +13,13 @@ import org.zfssync.zfs.DatasetName;
  * @param sshDestination the ssh destination ({@code user@host}, an alias, …) or empty for local
  */
 public record Endpoint(Optional<String> sshDestination, DatasetName dataset) {
+    public Endpoint {
+        sshDestination.flatMap(SshHost::destinationProblem).ifPresent(problem -> {
+            throw new IllegalArgumentException("invalid ssh destination '" + SshHost.printable(sshDestination.get())
+                    + "': " + problem + "; expected [user@]host, " + SshHost.DESTINATION_RULES);
+        });
+    }
+
     public static Endpoint parse(String text) {
         if (text.isBlank()) {
             throw new IllegalArgumentException("empty endpoint: expected pool/fs or [user@]host:pool/fs");
@@ -22,17 +30,17 @@ public record Endpoint(Optional<String> sshDestination, DatasetName dataset) {
         }
         String destination = text.substring(0, colon);
         String dataset = text.substring(colon + 1);
-        String host = destination.substring(destination.indexOf('@') + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            destination = destination.replace("[", "").replace("]", "");
-            host = host.substring(1, host.length() - 1);
+        // Checked before anything else: the host reaches ssh's argv and a log line, so it may hold
+        // nothing a shell or ssh could read as syntax or an option.
+        Optional<String> problem = SshHost.destinationProblem(destination);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException("invalid host in endpoint '" + SshHost.printable(text) + "': "
+                    + problem.get() + "; expected [user@]host:pool/fs, " + SshHost.DESTINATION_RULES);
         }
-        if (host.isEmpty() || destination.endsWith("@") || destination.startsWith("-") || destination.startsWith("@")
-                || destination.chars().anyMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"' || c == '\\')) {
-            throw new IllegalArgumentException("invalid host in '" + text + "': expected [user@]host:pool/fs");
-        }
+        // ssh takes an IPv6 address bare; the brackets only separate it from the dataset here.
+        destination = destination.replace("[", "").replace("]", "");
         if (dataset.isEmpty()) {
-            throw new IllegalArgumentException("no dataset in '" + text + "': expected [user@]host:pool/fs");
+            throw new IllegalArgumentException("no dataset in '" + SshHost.printable(text) + "': expected [user@]host:pool/fs");
         }
         return new Endpoint(Optional.of(destination), DatasetName.of(dataset));
     }
@@ -58,8 +66,15 @@ public record Endpoint(Optional<String> sshDestination, DatasetName dataset) {
         return sshDestination.orElse("local");
     }
 
+    /** As written: an IPv6 host back in brackets, so the text parses to this endpoint again. */
     @Override
     public String toString() {
-        return sshDestination.map(d -> d + ":" + dataset).orElse(dataset.value());
+        return sshDestination.map(d -> bracketed(d) + ":" + dataset).orElse(dataset.value());
+    }
+
+    private static String bracketed(String destination) {
+        int at = destination.indexOf('@');
+        String host = destination.substring(at + 1);
+        return host.contains(":") ? destination.substring(0, at + 1) + "[" + host + "]" : destination;
     }
 }

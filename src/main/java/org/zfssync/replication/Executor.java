@@ -1,87 +1,120 @@
 package org.zfssync.replication;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
+import org.zfssync.zfs.Bookmark;
 import org.zfssync.zfs.DatasetName;
-import org.zfssync.zfs.ReceiveFlags;
-import org.zfssync.zfs.ResumeToken;
+import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.Snapshot;
+import org.zfssync.zfs.TreeState;
+import org.zfssync.zfs.Zfs;
 import org.zfssync.zfs.ZfsCommands;
 
 /**
- * Runs a plan. Every command's exit status is checked; a failure marks its dataset failed
- * (naming the dataset, the command and its stderr) and the run goes on with the others, except
- * the children of a dataset whose target could not be created. Destructive commands are logged
- * before they run. Our older sync snapshots are destroyed only for datasets that succeeded, in
- * one session per side.
+ * Runs a plan: takes the sync snapshot and holds every snapshot the streams need (releasing this
+ * target's stale holds left by a killed run), brings each dataset to its goal ({@link Delivery},
+ * verified by GUID), then moves each dataset's cursor to what its target really holds and cleans
+ * up. A failure is its dataset's own; only children of a dataset whose target could not be created
+ * are skipped. Destructive commands are logged before they run. Cleanup runs only for datasets
+ * that reached their goal, and never touches whatever carries the GUID the two sides now share.
  */
 public final class Executor {
     private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
     private final Host source;
     private final Host target;
+    private final Zfs targetZfs;
     private final TransferSettings settings;
-    private final StreamShape shape;
-    private final String holdTag;
+    private final SnapshotNaming naming;
     private final ProgressReporter.Style progressStyle;
     /** Size estimates from zfs send -nP, for the progress display. */
     private final Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
-    private final Sleeper sleeper;
-    private final RateLimiter limiter;
+    private final Cancellation cancellation;
+    private final Delivery delivery;
 
-    public Executor(Host source, Host target, TransferSettings settings, StreamShape shape, String holdTag,
-            ProgressReporter.Style progressStyle, Sleeper sleeper) {
-        this.holdTag = holdTag;
+    /**
+     * @param targetZfs   reads the target again after every stream
+     * @param noStream    the run sends only the newest snapshot ({@code -i})
+     */
+    public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
+            boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation) {
+        this.source = source;
+        this.target = targetZfs.host();
+        this.targetZfs = targetZfs;
+        this.settings = settings;
+        this.naming = naming;
+        this.cancellation = cancellation;
         // Several datasets redrawing one terminal line would garble it; parallel runs log instead.
         this.progressStyle = progressStyle == ProgressReporter.Style.TERMINAL && settings.workers() > 1
                 ? ProgressReporter.Style.LOG : progressStyle;
-        this.shape = shape;
-        this.source = source;
-        this.target = target;
-        this.settings = settings;
-        this.sleeper = sleeper;
         // One bucket for the run, shared by parallel transfers: the cap is the run's.
-        this.limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
+        RateLimiter limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
+        this.delivery = new Delivery(source, target, targetZfs, settings, shape, limiter, sleeper, cancellation,
+                this.progressStyle, estimates, noStream);
     }
 
-    /** The run's results before cleanup, and the plans whose cleanup may go ahead. */
-    private record Outcome(List<DatasetResult> results, List<DatasetPlan> succeeded) {
-    }
-
-    public SyncReport execute(Plan plan, String sourceLabel, String targetLabel) {
-        List<String> held = new ArrayList<>();
-        String snapshotError = prepareSource(plan, held);
-        Outcome outcome;
+    /**
+     * @param sourceState  the source as planned from
+     * @param targetState  the target as planned from
+     * @param relistSource reads the source again (after the sync snapshot, for its GUIDs)
+     */
+    public SyncReport execute(Plan plan, TreeState sourceState, TreeState targetState, Supplier<TreeState> relistSource,
+                              String sourceLabel, String targetLabel) {
+        Set<String> held = new LinkedHashSet<>();
+        List<DatasetResult> results = new ArrayList<>();
+        Map<DatasetName, Delivery.Outcome> outcomes = new HashMap<>();
+        TreeState sourceNow = sourceState;
         try {
-            outcome = runDatasets(plan, snapshotError);
-        } catch (RuntimeException e) {
-            if (!held.isEmpty()) {
-                source.run(ZfsCommands.release(holdTag, held));
+            String snapshotError = prepareSource(plan, sourceState, held);
+            if (!plan.snapshotDatasets().isEmpty() && snapshotError == null) {
+                sourceNow = relistSource.get();
             }
+            runDatasets(plan, sourceNow, targetState, snapshotError, results, outcomes);
+        } catch (RuntimeException e) {
+            // Only an error outside every dataset's own handling gets here: keep what arrived, release, destroy nothing.
+            moveCursors(plan, sourceNow, outcomes, held);
             throw e;
         }
-        List<String> destroyedSource = cleanup(source, outcome.succeeded, true, outcome.results, held);
-        List<String> destroyedTarget = cleanup(target, outcome.succeeded, false, outcome.results, List.of());
-        return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), outcome.results,
+        List<String> cursors = moveCursors(plan, sourceNow, outcomes, held);
+        List<String> destroyedSource = new ArrayList<>();
+        List<String> destroyedTarget = new ArrayList<>();
+        if (!cancellation.isCancelled()) {
+            cleanup(plan, sourceNow, outcomes, cursors, results, destroyedSource, destroyedTarget);
+        }
+        return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), results,
                 destroyedSource, destroyedTarget, Map.of());
     }
 
     /**
-     * Takes the sync snapshot and holds every snapshot the run will send from or to, in one round
-     * trip. A hold that fails is a warning: the send itself will then say if the snapshot vanished.
-     * Returns the snapshot's error, if it failed; fills {@code held} with what is now held.
+     * Takes the sync snapshot, releases this target's holds that a killed run left behind (the
+     * caller holds the pair's lock, so no live run owns them), and holds every snapshot the
+     * streams need, intermediates included. A hold that fails is a warning: the send itself then
+     * says if the snapshot vanished. Returns the snapshot's error, if it failed; fills {@code held}.
      */
-    private String prepareSource(Plan plan, List<String> held) {
+    private String prepareSource(Plan plan, TreeState sourceState, Set<String> held) {
+        Set<String> toHold = new LinkedHashSet<>();
+        for (DatasetPlan p : plan.datasets()) {
+            if (p.refusal().isEmpty()) {
+                p.holds().forEach(n -> toHold.add(p.source().snapshot(n)));
+            }
+        }
+        Set<String> ourHolds = new LinkedHashSet<>(existingHolds(sourceState));
+        List<String> stale = ourHolds.stream().filter(n -> !toHold.contains(n)).toList();
+        List<String> fresh = toHold.stream().filter(n -> !ourHolds.contains(n)).toList();
+        held.addAll(toHold.stream().filter(ourHolds::contains).toList());
+
         List<Command> commands = new ArrayList<>();
         boolean snapshot = !plan.snapshotDatasets().isEmpty();
         if (snapshot) {
@@ -89,9 +122,13 @@ public final class Executor {
                     plan.snapshotDatasets().size());
             commands.add(StepCommands.snapshot(plan));
         }
-        List<String> toHold = StepCommands.snapshotsToHold(plan);
-        if (!toHold.isEmpty()) {
-            commands.add(ZfsCommands.hold(holdTag, toHold));
+        if (!stale.isEmpty()) {
+            LOG.warn("releasing {} hold(s) {} that an interrupted earlier run left: {}", stale.size(), naming.holdTag(),
+                    stale);
+            commands.add(ZfsCommands.release(naming.holdTag(), stale));
+        }
+        if (!fresh.isEmpty()) {
+            commands.add(ZfsCommands.hold(naming.holdTag(), fresh));
         }
         List<Step.Send> estimated = new ArrayList<>();
         if (progressStyle != ProgressReporter.Style.NONE) {
@@ -119,231 +156,262 @@ public final class Executor {
                 estimates.put(estimated.get(i), size);
             }
         }
-        if (!toHold.isEmpty()) {
+        if (!fresh.isEmpty()) {
             CommandResult r = results.get(results.size() - 1 - estimated.size());
-            // A hold left by an interrupted earlier run is ours already: it still protects the snapshot.
-            if (r.ok() || r.stderr().contains("tag already exists")) {
-                held.addAll(toHold);
+            if (r.ok()) {
+                held.addAll(fresh);
             } else {
-                LOG.warn("could not hold the snapshots being sent on {} ({}); a pruner could destroy them mid-transfer",
-                        source.name(), r.errorLine());
+                holdOneByOne(fresh, held, r);
             }
         }
         return snapshotError;
+    }
+
+    /** After a batched hold failed (one snapshot missing fails them all), each on its own. */
+    private void holdOneByOne(List<String> fresh, Set<String> held, CommandResult batch) {
+        List<Command> singles = fresh.stream().map(n -> ZfsCommands.hold(naming.holdTag(), List.of(n))).toList();
+        List<CommandResult> results = source.runAll(singles);
+        for (int i = 0; i < fresh.size(); i++) {
+            CommandResult r = results.get(i);
+            if (r.ok() || r.stderr().contains("tag already exists")) {
+                held.add(fresh.get(i));
+            } else {
+                LOG.warn("could not hold {} on {} ({}); a pruner could destroy it mid-transfer", fresh.get(i),
+                        source.name(), r.errorLine());
+            }
+        }
+        if (held.isEmpty()) {
+            LOG.debug("batched hold failed: {}", batch.errorLine());
+        }
+    }
+
+    /** The snapshots under the source root that carry this target's hold tag now (one round trip, only if any is held). */
+    private List<String> existingHolds(TreeState sourceState) {
+        List<String> withHolds = new ArrayList<>();
+        for (DatasetState d : sourceState.all()) {
+            for (Snapshot s : d.snapshots()) {
+                if (s.userrefs() > 0) {
+                    withHolds.add(s.fullName());
+                }
+            }
+        }
+        if (withHolds.isEmpty()) {
+            return List.of();
+        }
+        CommandResult r = source.run(ZfsCommands.holds(withHolds));
+        if (!r.ok()) {
+            LOG.warn("could not read the holds on {} ({}); stale holds of {} stay for now", source.name(),
+                    r.errorLine(), naming.holdTag());
+            return List.of();
+        }
+        return ZfsCommands.parseHolds(r.stdout(), naming.holdTag());
     }
 
     /**
      * Runs the datasets on {@code settings.workers()} workers, each after its parent. A failure is
      * the dataset's own; only children of a dataset whose target could not be created are skipped.
      */
-    private Outcome runDatasets(Plan plan, String snapshotError) {
+    private void runDatasets(Plan plan, TreeState sourceNow, TreeState targetState, String snapshotError,
+                             List<DatasetResult> results, Map<DatasetName, Delivery.Outcome> outcomes) {
         List<DatasetPlan> plans = plan.datasets();
         Set<DatasetName> failedCreations = ConcurrentHashMap.newKeySet();
-        List<DatasetResult> results = new TreeScheduler(settings.workers()).run(
+        Map<DatasetName, Delivery.Outcome> found = new ConcurrentHashMap<>();
+        List<DatasetResult> done = new TreeScheduler(settings.workers()).run(
                 plans.stream().map(DatasetPlan::source).toList(), i -> {
                     DatasetPlan p = plans.get(i);
-                    DatasetResult result = runDataset(p, plan, snapshotError, failedCreations);
-                    if (!succeeded(result) && p.createsTarget()) {
+                    Delivery.Outcome o = runDataset(p, plan, sourceNow, targetState, snapshotError, failedCreations);
+                    found.put(p.source(), o);
+                    if (!succeeded(o.result()) && p.createsTarget()) {
                         failedCreations.add(p.source());
                     }
-                    return result;
+                    return o.result();
                 });
-        List<DatasetPlan> succeeded = new ArrayList<>();
-        for (int i = 0; i < plans.size(); i++) {
-            if (succeeded(results.get(i))) {
-                succeeded.add(plans.get(i));
-            }
-        }
-        return new Outcome(new ArrayList<>(results), succeeded);
+        results.addAll(done);
+        outcomes.putAll(found);
     }
 
-    private static boolean succeeded(DatasetResult result) {
+    static boolean succeeded(DatasetResult result) {
         return result.status() == DatasetResult.Status.DONE || result.status() == DatasetResult.Status.UP_TO_DATE;
     }
 
-    private DatasetResult runDataset(DatasetPlan p, Plan plan, String snapshotError, Set<DatasetName> failedCreations) {
-        String from = firstFrom(p);
-        String to = lastTo(p);
+    private Delivery.Outcome runDataset(DatasetPlan p, Plan plan, TreeState sourceNow, TreeState targetState,
+                                        String snapshotError, Set<DatasetName> failedCreations) {
+        DatasetState targetAtStart = targetState.get(p.target());
         if (p.refusal().isPresent()) {
             LOG.warn("refused {}: {}", p.source(), p.refusal().get().message());
-            return result(p, DatasetResult.Status.REFUSED, 0, p.refusal().get().message());
+            return new Delivery.Outcome(result(p, DatasetResult.Status.REFUSED, p.refusal().get().message()), null);
+        }
+        if (cancellation.isCancelled()) {
+            return new Delivery.Outcome(result(p, DatasetResult.Status.CANCELLED, p.source()
+                    + ": not started, the run was cancelled (" + cancellation.reason() + ")"), targetAtStart);
         }
         for (DatasetName failed : failedCreations) {
             if (p.source().isSelfOrDescendantOf(failed)) {
-                return result(p, DatasetResult.Status.SKIPPED, 0, "skipped " + p.source() + ": its parent " + failed
-                        + " could not be replicated");
+                return new Delivery.Outcome(result(p, DatasetResult.Status.SKIPPED, "skipped " + p.source()
+                        + ": its parent " + failed + " could not be replicated"), null);
             }
         }
         if (snapshotError != null && plan.snapshotDatasets().contains(p.source())) {
-            return result(p, DatasetResult.Status.FAILED, 0, p.source() + ": the sync snapshot failed: " + snapshotError);
+            return new Delivery.Outcome(result(p, DatasetResult.Status.FAILED, p.source() + ": the sync snapshot failed: "
+                    + snapshotError), targetAtStart);
         }
-        Progress progress = new Progress();
-        try {
-            for (Step step : p.steps()) {
-                runStep(step, progress);
-            }
-        } catch (TransferFailedException e) {
-            if (FailureClassifier.classify(e.failedStage()) == FailureClassifier.Kind.DIVERGED) {
-                // The target changed after we listed it: the same refusal the planner would have made.
-                String message = "target " + p.target() + " changed since its newest snapshot: "
-                        + e.failedStage().errorLine() + "; run again with --rollback to discard those changes";
-                LOG.warn("refused {}: {}", p.source(), message);
-                return new DatasetResult(p.source().value(), p.target().value(), p.action(),
-                        DatasetResult.Status.REFUSED, from, to, progress.bytes, progress.retries, message);
-            }
-            LOG.error("{} -> {} failed: {}", p.source(), p.target(), e.getMessage());
-            return new DatasetResult(p.source().value(), p.target().value(), p.action(), DatasetResult.Status.FAILED,
-                    from, to, progress.bytes, progress.retries, p.source() + ": " + e.getMessage());
-        } catch (CommandFailedException e) {
-            LOG.error("{} -> {} failed: {}", p.source(), p.target(), e.getMessage());
-            return new DatasetResult(p.source().value(), p.target().value(), p.action(), DatasetResult.Status.FAILED,
-                    from, to, progress.bytes, progress.retries, p.source() + ": " + e.getMessage());
+        DatasetState sourceDataset = sourceNow.get(p.source());
+        if (sourceDataset == null) {
+            return new Delivery.Outcome(result(p, DatasetResult.Status.FAILED, p.source()
+                    + ": no longer exists on the source"), targetAtStart);
         }
-        DatasetResult.Status status = p.action() == Action.UP_TO_DATE ? DatasetResult.Status.UP_TO_DATE
-                : DatasetResult.Status.DONE;
-        return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, from, to, progress.bytes,
-                progress.retries, null);
-    }
-
-    /** Bytes and retries of one dataset, over all its steps and attempts. */
-    private static final class Progress {
-        long bytes;
-        int retries;
-    }
-
-    private void runStep(Step step, Progress progress) {
-        if (step instanceof Step.Send s) {
-            LOG.info("{} {} -> {}{}", s.full() ? "full send of" : "incremental send", s.source().snapshot(s.snapshot()),
-                    s.target(), s.full() ? "" : " from " + s.from());
-            stream(StepCommands.pipeline(s, shape), s.target(), s.receiveFlags(), progress,
-                    estimates.getOrDefault(s, -1L));
-            return;
-        }
-        if (step instanceof Step.ResumeSend r) {
-            LOG.info("resuming the interrupted receive into {}: {}", r.target(), r.token());
-            stream(StepCommands.pipeline(r, shape), r.target(), r.receiveFlags(), progress, -1L);
-            return;
-        }
-        if (step instanceof Step.Rollback r) {
-            LOG.warn("rolling back {} to @{} (--rollback), destroying newer snapshot(s) {}", r.target(), r.snapshot(),
-                    r.destroys());
-        } else if (step instanceof Step.DestroyTargetSnapshots d) {
-            LOG.warn("destroying snapshots {} of {} to overwrite it (--force-overwrite)", d.snapshots(), d.target());
-        } else if (step instanceof Step.AbortResume a) {
-            LOG.warn("{} (zfs receive -A)", a.reason());
-        }
-        for (Command c : StepCommands.targetCommands(step)) {
-            CommandResult r = target.run(c);
-            if (!r.ok()) {
-                throw new CommandFailedException(r);
-            }
-        }
+        return delivery.run(p, sourceDataset, targetAtStart);
     }
 
     /**
-     * Runs one stream; a transient failure (connection dropped, stalled) is retried with backoff,
-     * and each retry resumes from the target's {@code receive_resume_token} so bytes already
-     * received are not sent again.
+     * Moves each dataset's cursor to the newest snapshot its target really holds (read after its
+     * last stream, or as listed when nothing was sent), and releases this run's holds, in one
+     * round trip. A cursor is a bookmark of that snapshot on the source: the next incremental can
+     * start from it after source retention (or another tool) pruned the snapshot itself.
+     *
+     * @return the cursors that exist now with the confirmed GUID, as {@code fs#name}
      */
-    private void stream(TransferPipeline first, DatasetName targetName, ReceiveFlags flags, Progress progress,
-            long estimate) {
-        TransferPipeline current = first;
-        for (int attempt = 1; ; attempt++) {
-            long start = System.nanoTime();
-            Transfer transfer = new Transfer(source, target, settings.stallTimeout(), limiter);
-            long before = progress.bytes;
-            try (ProgressReporter shown = ProgressReporter.start(targetName.value(), estimate,
-                    () -> before + transfer.bytes(), progressStyle)) {
-                long bytes = transfer.run(current);
-                progress.bytes += bytes;
-                LOG.info("sent {} bytes to {} in {} ms", bytes, targetName, (System.nanoTime() - start) / 1_000_000);
-                return;
-            } catch (TransferFailedException e) {
-                progress.bytes += e.bytes();
-                boolean transient_ = e.stalled()
-                        || FailureClassifier.classify(e.failedStage()) == FailureClassifier.Kind.TRANSIENT;
-                if (!transient_ || attempt >= settings.retry().attempts()) {
-                    throw e;
-                }
-                Duration delay = settings.retry().delay(attempt, ThreadLocalRandom.current());
-                LOG.warn("transfer to {} interrupted after {} bytes ({}); retry {} of {} in {} ms", targetName,
-                        e.bytes(), e.failedStage().errorLine(), attempt, settings.retry().attempts() - 1,
-                        delay.toMillis());
-                pause(delay);
-                progress.retries++;
-                Optional<ResumeToken> token = resumeToken(targetName);
-                if (token.isPresent()) {
-                    LOG.info("resuming {} from its receive_resume_token ({} bytes already received)", targetName,
-                            token.get().bytes());
-                    current = shape.around(ZfsCommands.sendResume(token.get().text()),
-                            ZfsCommands.receive(flags.withForce(false), targetName), StepCommands.flags(token.get()));
-                } else {
-                    current = first;
-                }
-            }
-        }
-    }
-
-    /** The target's resume token, if it has one; a failed read counts as none (the send then starts over). */
-    private Optional<ResumeToken> resumeToken(DatasetName dataset) {
-        CommandResult r = target.run(ZfsCommands.getProperty(dataset, "receive_resume_token"));
-        String value = r.stdout().strip();
-        if (!r.ok() || value.isEmpty() || value.equals("-")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(ResumeToken.decode(value));
-        } catch (ResumeToken.InvalidTokenException e) {
-            LOG.warn("cannot read the resume token of {} ({}); starting the stream over", dataset, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private void pause(Duration delay) {
-        try {
-            sleeper.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to retry", e);
-        }
-    }
-
-    /**
-     * Releases this run's holds and destroys our older sync snapshots on one side, in one round
-     * trip. Releasing comes first (the previous base, held while sent from, is destroyed now).
-     */
-    private List<String> cleanup(Host host, List<DatasetPlan> succeeded, boolean sourceSide, List<DatasetResult> results,
-            List<String> held) {
-        List<Command> destroys = StepCommands.cleanup(succeeded, sourceSide);
+    private List<String> moveCursors(Plan plan, TreeState sourceNow, Map<DatasetName, Delivery.Outcome> outcomes,
+                                     Set<String> held) {
         List<Command> commands = new ArrayList<>();
-        if (!held.isEmpty()) {
-            commands.add(ZfsCommands.release(holdTag, held));
+        List<String> made = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        for (DatasetPlan p : plan.datasets()) {
+            DatasetState src = sourceNow.get(p.source());
+            Delivery.Outcome o = outcomes.get(p.source());
+            if (src == null || o == null || p.refusal().isPresent()) {
+                continue;
+            }
+            NextStream.Common common = NextStream.common(src, o.target());
+            if (common == null) {
+                continue;
+            }
+            String cursor = naming.cursorName(common.guid());
+            boolean exists = src.bookmarks().stream().anyMatch(b -> b.name().equals(cursor));
+            if (exists) {
+                present.add(p.source() + "#" + cursor);
+            } else {
+                // From the snapshot, or (OpenZFS 2.0+) from the bookmark that is the only base left.
+                commands.add(ZfsCommands.bookmark(common.sourceName(), p.source(), cursor));
+                made.add(p.source() + "#" + cursor);
+            }
         }
-        commands.addAll(destroys);
+        if (!held.isEmpty()) {
+            commands.add(ZfsCommands.release(naming.holdTag(), List.copyOf(held)));
+        }
+        if (commands.isEmpty()) {
+            return present;
+        }
+        List<CommandResult> results;
+        try {
+            results = source.runAll(commands);
+        } catch (RuntimeException e) {
+            LOG.warn("could not move the cursors or release the holds {} on {}: {}; the next run releases them",
+                    naming.holdTag(), source.name(), e.getMessage());
+            return present;
+        }
+        for (int i = 0; i < made.size(); i++) {
+            CommandResult r = results.get(i);
+            if (r.ok() || r.stderr().contains("already exists")) {
+                present.add(made.get(i));
+            } else {
+                LOG.warn("could not make the cursor {} on {}: {}; the previous cursor stays", made.get(i), source.name(),
+                        r.errorLine());
+            }
+        }
+        if (!held.isEmpty()) {
+            CommandResult r = results.get(results.size() - 1);
+            if (!r.ok()) {
+                LOG.warn("could not release the hold {} on {}: {} (the next run of this pair releases it)",
+                        naming.holdTag(), source.name(), r.errorLine());
+            }
+        }
+        return present;
+    }
+
+    /**
+     * For datasets that reached their goal: destroys this target's older cursors (once a cursor
+     * of the confirmed snapshot exists) and our older sync snapshots on both sides, one session
+     * per side. Nothing that carries the GUID the two sides now share is destroyed, whatever its
+     * name, nor a held snapshot.
+     */
+    private void cleanup(Plan plan, TreeState sourceNow, Map<DatasetName, Delivery.Outcome> outcomes,
+                         List<String> cursorsPresent, List<DatasetResult> results, List<String> destroyedSource,
+                         List<String> destroyedTarget) {
+        Set<String> cursors = new HashSet<>(cursorsPresent);
+        List<Command> sourceCommands = new ArrayList<>();
+        List<Command> targetCommands = new ArrayList<>();
+        for (int i = 0; i < plan.datasets().size(); i++) {
+            DatasetPlan p = plan.datasets().get(i);
+            Delivery.Outcome o = outcomes.get(p.source());
+            DatasetState src = sourceNow.get(p.source());
+            if (src == null || o == null || p.refusal().isPresent()) {
+                continue;
+            }
+            NextStream.Common common = NextStream.common(src, o.target());
+            if (common != null && cursors.contains(p.source() + "#" + naming.cursorName(common.guid()))) {
+                String keep = naming.cursorName(common.guid());
+                for (Bookmark b : src.bookmarks()) {
+                    if (naming.isOwnCursor(b.name()) && !b.name().equals(keep)) {
+                        sourceCommands.add(ZfsCommands.destroyBookmark(p.source(), b.name()));
+                    }
+                }
+            }
+            if (!succeeded(results.get(i)) || common == null) {
+                continue;
+            }
+            List<String> srcNames = keep(src, p.cleanupSource(), common.guid());
+            if (!srcNames.isEmpty()) {
+                sourceCommands.addAll(ZfsCommands.destroySnapshots(p.source(), srcNames));
+            }
+            List<String> dstNames = keep(o.target(), p.cleanupTarget(), common.guid());
+            if (!dstNames.isEmpty()) {
+                targetCommands.addAll(ZfsCommands.destroySnapshots(p.target(), dstNames));
+            }
+        }
+        destroyedSource.addAll(destroy(source, sourceCommands, results));
+        destroyedTarget.addAll(destroy(target, targetCommands, results));
+    }
+
+    /** The planned names that still exist on this side, are not held, and do not carry the shared GUID. */
+    private static List<String> keep(DatasetState side, List<String> planned, long sharedGuid) {
+        if (side == null || planned.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Snapshot> byName = new HashMap<>();
+        side.snapshots().forEach(s -> byName.put(s.name(), s));
+        List<String> names = new ArrayList<>();
+        for (String name : planned) {
+            Snapshot s = byName.get(name);
+            if (s != null && s.guid() != sharedGuid && s.userrefs() == 0) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private List<String> destroy(Host host, List<Command> commands, List<DatasetResult> results) {
         if (commands.isEmpty()) {
             return List.of();
         }
-        for (Command c : destroys) {
-            LOG.info("destroying our older sync snapshots on {}: {}", host.name(), c.argv().get(c.argv().size() - 1));
+        for (Command c : commands) {
+            LOG.info("destroying on {}: {}", host.name(), String.join(" ", c.argv()));
         }
         List<CommandResult> outcomes = host.runAll(commands);
         List<String> destroyed = new ArrayList<>();
         for (CommandResult r : outcomes) {
-            if (r.command().argv().get(1).equals("release")) {
-                if (!r.ok()) {
-                    LOG.warn("could not release the hold {} on {}: {} (release it with: zfs release {} SNAPSHOT)",
-                            holdTag, host.name(), r.errorLine(), holdTag);
-                }
-                continue;
-            }
             String arg = r.command().argv().get(r.command().argv().size() - 1);
             if (r.ok()) {
                 int at = arg.indexOf('@');
+                if (at < 0) {
+                    destroyed.add(arg);
+                    continue;
+                }
                 for (String name : arg.substring(at + 1).split(",")) {
                     destroyed.add(arg.substring(0, at) + "@" + name);
                 }
             } else {
-                // The data is replicated; a leftover snapshot is only space. Say so, loudly.
+                // The data is replicated; a leftover snapshot or bookmark is only space. Say so, loudly.
                 LOG.warn("could not destroy {} on {}: {}", arg, host.name(), r.errorLine());
                 results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0, 0,
                         "cleanup of " + arg + " on " + host.name() + " failed: " + r.errorLine()));
@@ -373,8 +441,8 @@ public final class Executor {
         return to;
     }
 
-    private static DatasetResult result(DatasetPlan p, DatasetResult.Status status, long bytes, String message) {
+    private static DatasetResult result(DatasetPlan p, DatasetResult.Status status, String message) {
         return new DatasetResult(p.source().value(), p.target().value(), p.action(), status, firstFrom(p), lastTo(p),
-                bytes, 0, message);
+                0, 0, message);
     }
 }

@@ -14,6 +14,11 @@ public final class FailureClassifier {
     public enum Kind {
         /** The connection failed: retrying (and resuming) can succeed. */
         TRANSIENT,
+        /**
+         * An earlier receive into the same dataset has not finished: a cut stream's receive keeps
+         * draining what its buffer holds for a while. Waiting, then resuming its token, succeeds.
+         */
+        BUSY,
         /** The target changed since the common snapshot: refused unless --rollback. */
         DIVERGED,
         /** Retrying will not help. */
@@ -21,6 +26,7 @@ public final class FailureClassifier {
     }
 
     private static final int SSH_FAILURE = 255;
+    private static final List<String> BUSY = List.of("contains partially-complete state", "dataset is busy");
     private static final List<String> DIVERGED = List.of("has been modified since most recent snapshot",
             "destination has snapshots", "does not match incremental source", "destination already exists");
     private static final List<String> PERMANENT = List.of("permission denied", "dataset does not exist",
@@ -38,6 +44,11 @@ public final class FailureClassifier {
 
     public static Kind classify(CommandResult result) {
         String err = result.stderr().toLowerCase(Locale.ROOT);
+        for (String s : BUSY) {
+            if (err.contains(s)) {
+                return Kind.BUSY;
+            }
+        }
         for (String s : DIVERGED) {
             if (err.contains(s)) {
                 return Kind.DIVERGED;

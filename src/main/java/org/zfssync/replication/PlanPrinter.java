@@ -16,9 +16,11 @@ public final class PlanPrinter {
     private final StreamShape shape;
 
     private final String holdTag;
+    private final SnapshotNaming naming;
 
-    public PlanPrinter(Host source, Host target, StreamShape shape, String holdTag) {
-        this.holdTag = holdTag;
+    public PlanPrinter(Host source, Host target, StreamShape shape, SnapshotNaming naming) {
+        this.holdTag = naming.holdTag();
+        this.naming = naming;
         this.source = source;
         this.target = target;
         this.shape = shape;
@@ -38,7 +40,8 @@ public final class PlanPrinter {
         }
         List<String> held = StepCommands.snapshotsToHold(plan);
         if (!held.isEmpty()) {
-            out.add("hold the snapshots being sent until the run ends (released afterwards, whatever happens):");
+            out.add("hold every snapshot the streams need, intermediates included, until the run ends (released "
+                    + "afterwards, whatever happens; holds " + holdTag + " left by a killed run are released first):");
             out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.hold(holdTag, held)));
             out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.release(holdTag, held)));
         }
@@ -57,12 +60,38 @@ public final class PlanPrinter {
                 }
             }
         }
+        addCursors(out, plan);
         addCleanup(out, plan, true);
         addCleanup(out, plan, false);
         if (plan.changesNothing()) {
             out.add("nothing to do: every target is up to date");
         }
         return out;
+    }
+
+    /** The cursor moves: made from what each target is read to hold after its streams, old ones then destroyed. */
+    private void addCursors(List<String> out, Plan plan) {
+        List<String> lines = new ArrayList<>();
+        for (DatasetPlan p : plan.datasets()) {
+            if (p.refusal().isPresent()) {
+                continue;
+            }
+            String goal = p.goal();
+            if (goal != null) {
+                // The GUID of a snapshot taken by this run is known only once it exists.
+                lines.add("    " + source.display(Command.changing("zfs", "bookmark", p.source().snapshot(goal),
+                        p.source() + "#" + naming.prefix() + "_" + naming.targetId() + "_cursor_GUID-OF-" + goal)));
+            }
+            for (String cursor : p.cursors()) {
+                lines.add("    " + source.display(org.zfssync.zfs.ZfsCommands.destroyBookmark(p.source(), cursor))
+                        + "   # once the new cursor exists");
+            }
+        }
+        if (!lines.isEmpty()) {
+            out.add("move this target's cursors (bookmarks of the newest snapshot it holds, checked by GUID after "
+                    + "each stream) on the source:");
+            out.addAll(lines);
+        }
     }
 
     private void addCleanup(List<String> out, Plan plan, boolean sourceSide) {

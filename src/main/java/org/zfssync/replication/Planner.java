@@ -42,13 +42,18 @@ public final class Planner {
     /** Sync snapshots of any target with our prefix and template. */
     private final Pattern family;
 
+    /** Any job's own snapshots with our prefix and template. */
+    private final Pattern jobs;
+
     private final Map<String, Boolean> oursCache = new HashMap<>();
     private final Map<String, Boolean> familyCache = new HashMap<>();
+    private final Map<String, Boolean> foreignCache = new HashMap<>();
 
     public Planner(SyncOptions options) {
         this.options = options;
         this.ours = options.naming().ownership();
         this.family = options.naming().familyOwnership();
+        this.jobs = options.naming().jobOwnership();
     }
 
     /** Where a target stands relative to its source, before any snapshot is taken. */
@@ -63,14 +68,20 @@ public final class Planner {
         /**
          * A sync snapshot is taken where the dataset changed, has none, or its newest snapshot is
          * another target's sync snapshot: with several targets, each then has a base that only its
-         * own cleanup may remove, so one target's cleanup never takes away another's base.
+         * own cleanup may remove, so one target's cleanup never takes away another's base. One is
+         * also taken when the newest snapshot is another tool's (sanoid, zfs-auto-snapshot): sending
+         * only up to it would make it the newest base the two sides share, and that tool may prune it
+         * on either side at any time; an own snapshot on top keeps a base only zfs-sync removes.
          */
-        boolean needsSnapshot(boolean take, Predicate<String> ours, Predicate<String> family) {
+        boolean needsSnapshot(boolean take, Predicate<String> ours, Predicate<String> family,
+                              Predicate<String> foreign) {
             Snapshot newest = source.newestSnapshot();
             return refusal == null && take && (newest == null || source.dataset().written() > 0
+                    || foreign.test(newest.name())
                     || family.test(newest.name()) && !ours.test(newest.name())
                     && !unchangedButForOtherTargets(ours, family));
         }
+
 
         /**
          * True when nothing was written on the source since the common snapshot and every snapshot
@@ -120,7 +131,7 @@ public final class Planner {
         boolean[] snapshotted = new boolean[analyses.size()];
         for (int i = 0; i < analyses.size(); i++) {
             Analysis a = analyses.get(i);
-            snapshotted[i] = a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily);
+            snapshotted[i] = a.needsSnapshot(options.takeSnapshot(), this::isOurs, this::isFamily, this::isForeign);
             if (snapshotted[i]) {
                 toSnapshot.add(a.source.name());
             }
@@ -155,7 +166,7 @@ public final class Planner {
         String stale;
         try {
             token = ResumeToken.decode(text);
-            stale = staleness(s, token);
+            stale = TokenCheck.staleness(token, s, sendFlags(s)).orElse(null);
         } catch (ResumeToken.InvalidTokenException e) {
             stale = "its token is unreadable (" + e.getMessage() + ")";
         }
@@ -184,29 +195,9 @@ public final class Planner {
         return new Resumption(List.of(abort), removed ? null : new DatasetState(settled, t.snapshots(), t.bookmarks()));
     }
 
-    /** Why a token no longer fits this run, or null when it can be resumed. */
-    private String staleness(DatasetState s, ResumeToken token) {
-        boolean toExists = false;
-        boolean fromExists = token.fromGuid() == 0;
-        for (Snapshot snap : s.snapshots()) {
-            toExists |= snap.guid() == token.toGuid();
-            fromExists |= snap.guid() == token.fromGuid();
-        }
-        for (Bookmark b : s.bookmarks()) {
-            fromExists |= b.guid() == token.fromGuid();
-        }
-        boolean raw = options.sendFlags().raw() || s.dataset().encrypted();
-        if (!toExists) {
-            return "its snapshot " + token.toName() + " no longer exists on the source";
-        }
-        if (!fromExists) {
-            return "its incremental source no longer exists on the source";
-        }
-        if (token.raw() != raw) {
-            return "it was " + (token.raw() ? "a raw" : "a non-raw") + " send and this run sends "
-                    + (raw ? "raw" : "non-raw");
-        }
-        return null;
+    /** The flags a dataset is sent with: encrypted datasets always raw. */
+    private SendFlags sendFlags(DatasetState s) {
+        return options.sendFlags().withRaw(options.sendFlags().raw() || s.dataset().encrypted());
     }
 
     private Analysis analyse(DatasetState s, DatasetName targetName, DatasetState t) {
@@ -315,7 +306,7 @@ public final class Planner {
             sourceNames.add(newSnapshot);
         }
         String newest = sourceNames.get(sourceNames.size() - 1);
-        SendFlags sendFlags = options.sendFlags().withRaw(options.sendFlags().raw() || s.dataset().encrypted());
+        SendFlags sendFlags = sendFlags(s);
         ReceiveFlags receiveFlags = options.receiveFlags().withForce(false);
         List<Step> steps = new ArrayList<>(a.resumeSteps);
         List<String> arriving = new ArrayList<>();
@@ -374,11 +365,19 @@ public final class Planner {
                 action = Action.INCREMENTAL;
             }
         }
+        // After success the two sides share this GUID (0: the new snapshot, whose GUID is not known
+        // yet); whatever carries it, on either side and under any name, is the next base and stays.
+        long keepGuid = 0;
+        for (Snapshot snap : s.snapshots()) {
+            if (snap.name().equals(newest)) {
+                keepGuid = snap.guid();
+            }
+        }
         List<String> cleanupSource = new ArrayList<>();
         List<String> cleanupTarget = new ArrayList<>();
         if (!options.keepSyncSnapshots()) {
             for (Snapshot snap : s.snapshots()) {
-                if (isStaleOurs(snap.name(), newest) && snap.userrefs() == 0) {
+                if (isStaleOurs(snap.name(), newest) && snap.userrefs() == 0 && snap.guid() != keepGuid) {
                     cleanupSource.add(snap.name());
                 }
             }
@@ -386,7 +385,8 @@ public final class Planner {
             if (a.target != null) {
                 for (Snapshot snap : a.target.snapshots()) {
                     onTarget.add(snap.name());
-                    if (!targetGone.contains(snap.name()) && isStaleOurs(snap.name(), newest) && snap.userrefs() == 0) {
+                    if (!targetGone.contains(snap.name()) && isStaleOurs(snap.name(), newest) && snap.userrefs() == 0
+                            && snap.guid() != keepGuid) {
                         cleanupTarget.add(snap.name());
                     }
                 }
@@ -404,13 +404,59 @@ public final class Planner {
                 for (Snapshot snap : a.target.snapshots()) {
                     if (!targetGone.contains(snap.name()) && !isOurs(snap.name())
                             && isFamily(snap.name()) && !onSource.contains(snap.guid())
-                            && snap.userrefs() == 0 && !cleanupTarget.contains(snap.name())) {
+                            && snap.userrefs() == 0 && snap.guid() != keepGuid && !cleanupTarget.contains(snap.name())) {
                         cleanupTarget.add(snap.name());
                     }
                 }
             }
         }
-        return new DatasetPlan(s.name(), a.targetName, action, steps, cleanupSource, cleanupTarget, Optional.empty());
+        return new DatasetPlan(s.name(), a.targetName, action, steps, cleanupSource, cleanupTarget, Optional.empty(),
+                holds(s, steps, sourceNames), ownCursors(s));
+    }
+
+    /**
+     * Every source snapshot the plan's streams need, intermediates of an {@code -I} stream
+     * included, by short name in source order: held for the whole run, so no pruner (ours or
+     * another tool's) can take one away while it is being sent or is about to be.
+     */
+    private static List<String> holds(DatasetState s, List<Step> steps, List<String> sourceNames) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Step step : steps) {
+            if (step instanceof Step.Send send) {
+                int from = send.from() == null ? sourceNames.indexOf(send.snapshot())
+                        : send.from().contains("@") ? sourceNames.indexOf(shortName(send.from())) : -1;
+                int to = sourceNames.indexOf(send.snapshot());
+                if (from >= 0 && send.intermediates()) {
+                    names.addAll(sourceNames.subList(from, to + 1));
+                } else {
+                    if (from >= 0) {
+                        names.add(sourceNames.get(from));
+                    }
+                    names.add(send.snapshot());
+                }
+            } else if (step instanceof Step.ResumeSend r) {
+                for (Snapshot snap : s.snapshots()) {
+                    if (snap.guid() == r.token().toGuid() || snap.guid() == r.token().fromGuid()) {
+                        names.add(snap.name());
+                    }
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private List<String> ownCursors(DatasetState s) {
+        List<String> cursors = new ArrayList<>();
+        for (Bookmark b : s.bookmarks()) {
+            if (options.naming().isOwnCursor(b.name())) {
+                cursors.add(b.name());
+            }
+        }
+        return cursors;
+    }
+
+    private static String shortName(String fullName) {
+        return fullName.substring(fullName.indexOf('@') + 1);
     }
 
     /*
@@ -423,6 +469,11 @@ public final class Planner {
 
     private boolean isFamily(String name) {
         return familyCache.computeIfAbsent(name, n -> family.matcher(n).matches());
+    }
+
+    /** Neither any target's sync snapshot nor any job's own: another tool's or the user's. */
+    private boolean isForeign(String name) {
+        return foreignCache.computeIfAbsent(name, n -> !family.matcher(n).matches() && !jobs.matcher(n).matches());
     }
 
     private boolean isStaleOurs(String name, String newest) {

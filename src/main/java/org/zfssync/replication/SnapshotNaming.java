@@ -13,17 +13,41 @@ import org.zfssync.zfs.DatasetName;
  * ownership is decided by matching the whole name exactly: a user's {@code zfs-sync_manual}
  * is never ours.
  */
-public record SnapshotNaming(String prefix, String targetId, String template) {
+public record SnapshotNaming(String prefix, String targetId, String template, boolean forJob) {
     public static final String DEFAULT_PREFIX = "zfs-sync";
     public static final String DEFAULT_TEMPLATE = "{prefix}_{target}_{timestamp}";
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final String TIMESTAMP_REGEX = "\\d{8}T\\d{6}Z";
     private static final Pattern SIMPLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
+    private static final String JOB_MARK = "job.";
+    /** A target id in a family pattern: any id but a job's mark. */
+    private static final String TARGET_ID_REGEX = "(?!job\\.)" + SIMPLE.pattern();
+    private static final String JOB_ID_REGEX = "job\\." + SIMPLE.pattern();
+    private static final String CURSOR_MARK = "_cursor_";
 
+    /** The naming of a job's own snapshots: {@code job.NAME} where sync snapshots carry a target id. */
+    public static SnapshotNaming forJob(String prefix, String jobName, String template) {
+        return new SnapshotNaming(prefix, JOB_MARK + jobName, template, true);
+    }
+
+    /** The naming of one target's sync snapshots. */
+    public SnapshotNaming(String prefix, String targetId, String template) {
+        this(prefix, targetId, template, false);
+    }
+
+    /**
+     * @param forJob a job's own snapshots ({@code job.NAME} in place of a target id), which are no
+     *               target's sync snapshots; a target id may never start with {@code job.}, so the
+     *               two kinds of name can never match each other's patterns
+     */
     public SnapshotNaming {
         check("snapshot prefix", prefix);
         check("target id", targetId);
+        if (!forJob && targetId.startsWith(JOB_MARK)) {
+            throw new IllegalArgumentException("target id '" + targetId + "' must not start with '" + JOB_MARK
+                    + "': that marks a job's own snapshots");
+        }
         if (!template.contains("{timestamp}")) {
             throw new IllegalArgumentException("snapshot template '" + template + "' must contain {timestamp}");
         }
@@ -52,10 +76,22 @@ public record SnapshotNaming(String prefix, String targetId, String template) {
                 .replace("{timestamp}", TIMESTAMP.format(time));
     }
 
-    /** The sync snapshots of every target id with this prefix and template (other targets' included). */
+    /**
+     * The sync snapshots of every target id with this prefix and template (other targets' included),
+     * never a job's own snapshots.
+     */
     public Pattern familyOwnership() {
+        return pattern(TARGET_ID_REGEX);
+    }
+
+    /** The own snapshots of every job with this prefix and template. */
+    public Pattern jobOwnership() {
+        return pattern(JOB_ID_REGEX);
+    }
+
+    private Pattern pattern(String idRegex) {
         String regex = Pattern.quote(template).replace("{prefix}", "\\E" + Pattern.quote(prefix) + "\\Q")
-                .replace("{target}", "\\E" + SIMPLE.pattern() + "\\Q")
+                .replace("{target}", "\\E" + idRegex + "\\Q")
                 .replace("{timestamp}", "\\E" + TIMESTAMP_REGEX + "\\Q");
         return Pattern.compile(regex);
     }
@@ -70,5 +106,28 @@ public record SnapshotNaming(String prefix, String targetId, String template) {
 
     public boolean isOurs(String snapshotName) {
         return ownership().matcher(snapshotName).matches();
+    }
+
+    /**
+     * The name of this target's replication cursor on a source dataset: a bookmark of the newest
+     * snapshot the target confirmed, carrying its GUID, so the next incremental can start from it
+     * after the snapshot itself was pruned.
+     */
+    public String cursorName(long guid) {
+        return prefix + "_" + targetId + CURSOR_MARK + String.format("%016x", guid);
+    }
+
+    /** Whether a bookmark name is one of this target's cursors (never another target's or the user's). */
+    public boolean isOwnCursor(String bookmarkName) {
+        String head = prefix + "_" + targetId + CURSOR_MARK;
+        if (bookmarkName.length() != head.length() + 16 || !bookmarkName.startsWith(head)) {
+            return false;
+        }
+        for (int i = head.length(); i < bookmarkName.length(); i++) {
+            if (Character.digit(bookmarkName.charAt(i), 16) < 0 || Character.isUpperCase(bookmarkName.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

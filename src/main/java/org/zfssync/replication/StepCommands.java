@@ -64,23 +64,11 @@ final class StepCommands {
         return shape.around(send(r), receive(r), flags(r.token()));
     }
 
-    /**
-     * The source snapshots the plan's streams are sent from and to (bookmarks need no hold),
-     * each once, in plan order: what to hold while the run sends them.
-     */
+    /** Every source snapshot the plan's streams need, intermediates included, each once, in plan order. */
     static List<String> snapshotsToHold(Plan plan) {
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         for (DatasetPlan p : plan.datasets()) {
-            for (Step step : p.steps()) {
-                if (step instanceof Step.Send s) {
-                    if (s.from() != null && s.from().contains("@")) {
-                        names.add(s.from());
-                    }
-                    names.add(s.source().snapshot(s.snapshot()));
-                } else if (step instanceof Step.ResumeSend r && r.token().toName().startsWith(r.source().value() + "@")) {
-                    names.add(r.token().toName());
-                }
-            }
+            p.holds().forEach(n -> names.add(p.source().snapshot(n)));
         }
         return List.copyOf(names);
     }

@@ -25,14 +25,22 @@ public final class SyncRun {
     private final TransferSettings transferSettings;
     private final Clock clock;
     private final ProgressReporter.Style progressStyle;
+    private final Cancellation cancellation;
 
     public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock) {
-        this(sshOptions, transferSettings, clock, System.console() != null ? ProgressReporter.Style.TERMINAL
-                : ProgressReporter.Style.LOG);
+        this(sshOptions, transferSettings, clock, new Cancellation());
     }
 
-    SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, ProgressReporter.Style progressStyle) {
+    /** @param cancellation cancels the run's streams and waits (SIGTERM, SIGINT) */
+    public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, Cancellation cancellation) {
+        this(sshOptions, transferSettings, clock, System.console() != null ? ProgressReporter.Style.TERMINAL
+                : ProgressReporter.Style.LOG, cancellation);
+    }
+
+    SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, ProgressReporter.Style progressStyle,
+            Cancellation cancellation) {
         this.progressStyle = progressStyle;
+        this.cancellation = cancellation;
         this.sshOptions = sshOptions;
         this.transferSettings = transferSettings;
         this.clock = clock;
@@ -61,14 +69,17 @@ public final class SyncRun {
             TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
             TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
             Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming().holdTag())
+            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming())
                     .lines(plan);
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);
             } else {
-                report = new Executor(sourceHost, targetHost, transferSettings, choice.shape(),
-                        options.naming().holdTag(), progressStyle, Sleeper.system()).execute(plan, source.toString(), target.toString());
+                cancellation.throwIfCancelled();
+                report = new Executor(sourceHost, targetZfs, transferSettings, choice.shape(), options.naming(),
+                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation).execute(plan,
+                        sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
+                        source.toString(), target.toString());
             }
             return new Outcome(plan, lines, report.withCommands(stats.perHost()));
         }

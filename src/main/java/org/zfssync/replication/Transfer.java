@@ -32,9 +32,17 @@ public final class Transfer {
     private final Duration stallTimeout;
     private final RateLimiter limiter;
     private final AtomicLong bytes = new AtomicLong();
+    private final Cancellation cancellation;
 
     /** @param limiter caps the rate ({@code --bwlimit}), or null for none */
     public Transfer(Host sourceHost, Host targetHost, Duration stallTimeout, RateLimiter limiter) {
+        this(sourceHost, targetHost, stallTimeout, limiter, new Cancellation());
+    }
+
+    /** @param cancellation stops both halves at once when the run is cancelled */
+    public Transfer(Host sourceHost, Host targetHost, Duration stallTimeout, RateLimiter limiter,
+                    Cancellation cancellation) {
+        this.cancellation = cancellation;
         this.sourceHost = sourceHost;
         this.targetHost = targetHost;
         this.stallTimeout = stallTimeout;
@@ -48,15 +56,28 @@ public final class Transfer {
 
     /** Runs the stream to the end; returns the bytes moved or throws naming the failed stage. */
     public long run(TransferPipeline pipeline) {
+        cancellation.throwIfCancelled();
         RunningPipeline receiver = targetHost.start(pipeline.receiver());
+        cancellation.register(receiver);
         RunningPipeline sender;
         try {
             sender = sourceHost.start(pipeline.sender());
         } catch (RuntimeException e) {
             receiver.kill();
             receiver.await();
+            cancellation.unregister(receiver);
             throw e;
         }
+        cancellation.register(sender);
+        try {
+            return relay(sender, receiver);
+        } finally {
+            cancellation.unregister(sender);
+            cancellation.unregister(receiver);
+        }
+    }
+
+    private long relay(RunningPipeline sender, RunningPipeline receiver) {
         AtomicBoolean stalled = new AtomicBoolean();
         ScheduledExecutorService watchdog = watch(sender, receiver, stalled);
         boolean receiverGaveUp;

@@ -74,6 +74,45 @@ public final class ZfsCommands {
         return Command.changing(argv);
     }
 
+    /** {@code zfs holds -H snap...}: every hold on these snapshots, one {@code NAME<TAB>TAG<TAB>TIME} line each. */
+    public static Command holds(List<String> snapshots) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "holds", "-H"));
+        argv.addAll(validSnapshots(snapshots));
+        return Command.reading(argv);
+    }
+
+    /** The snapshots of {@link #holds} output that carry {@code tag}. */
+    public static List<String> parseHolds(String output, String tag) {
+        List<String> held = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length >= 2 && fields[1].equals(tag) && fields[0].contains("@")) {
+                held.add(fields[0]);
+            }
+        }
+        return held;
+    }
+
+    /**
+     * {@code zfs bookmark fs@snap fs#name} (or, OpenZFS 2.0+, from a bookmark {@code fs#other}):
+     * a replication cursor, which keeps the GUID and holds no data.
+     */
+    public static Command bookmark(String from, DatasetName dataset, String bookmarkName) {
+        int sep = Math.max(from.indexOf('@'), from.indexOf('#'));
+        if (sep < 0 || !DatasetName.of(from.substring(0, sep)).equals(dataset)) {
+            throw new IllegalArgumentException("not a snapshot or bookmark of " + dataset + ": " + from);
+        }
+        DatasetName.checkSnapshotName(from.substring(sep + 1));
+        DatasetName.checkSnapshotName(bookmarkName);
+        return Command.changing("zfs", "bookmark", from, dataset.value() + "#" + bookmarkName);
+    }
+
+    /** {@code zfs destroy fs#name}: one bookmark (bookmarks take no comma lists). */
+    public static Command destroyBookmark(DatasetName dataset, String bookmarkName) {
+        DatasetName.checkSnapshotName(bookmarkName);
+        return Command.changing("zfs", "destroy", dataset.value() + "#" + bookmarkName);
+    }
+
     private static List<String> validSnapshots(List<String> snapshots) {
         if (snapshots.isEmpty()) {
             throw new IllegalArgumentException("no snapshots to hold or release");

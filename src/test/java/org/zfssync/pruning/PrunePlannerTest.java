@@ -21,7 +21,7 @@ class PrunePlannerTest {
         TreeState nas = States.under("pool/a").fs("pool/a").snap("pool/a", "zs_1", 1).snap("pool/a", "zs_2", 2).build();
         TreeState offsite = States.under("off/a").fs("off/a").snap("off/a", "zs_1", 1).build();
 
-        PrunePlan plan = KEEP_ONE.plan(source, List.of(nas, offsite));
+        PrunePlan plan = KEEP_ONE.planAgainst(source, List.of(nas, offsite));
         // zs_4 is the newest (last 1); zs_2 is nas's base, zs_1 offsite's; only zs_3 may go.
         assertThat(plan.destroy()).containsEntry(DatasetName.of("tank/a"), List.of("zs_3"));
         assertThat(plan.commands()).singleElement().asString().isEqualTo("zfs destroy tank/a@zs_3");
@@ -33,7 +33,7 @@ class PrunePlannerTest {
                 .snap("pool/a", "manual", 1).snap("pool/a", "zs_2", 2, 1).snap("pool/a", "zs_3", 3)
                 .snap("pool/a", "zs_4", 4).snap("pool/a", "zs_5", 5).build();
         TreeState source = States.under("tank/a").fs("tank/a").snap("tank/a", "zs_5", 5).build();
-        PrunePlan plan = KEEP_ONE.plan(target, List.of(source));
+        PrunePlan plan = KEEP_ONE.planAgainst(target, List.of(source));
         assertThat(plan.destroy()).containsEntry(DatasetName.of("pool/a"), List.of("zs_4", "zs_3"));
     }
 
@@ -45,7 +45,36 @@ class PrunePlannerTest {
         TreeState target = States.under("pool/a")
                 .dataset("pool/a", 0, false, java.util.Optional.of(org.zfssync.testing.Tokens.FULL_S1))
                 .snap("pool/a", "zs_0", 7).snap("pool/a", "zs_1", 1).build();
-        PrunePlan plan = KEEP_ONE.plan(source, List.of(target));
+        PrunePlan plan = KEEP_ONE.planAgainst(source, List.of(target));
         assertThat(plan.destroy()).containsEntry(DatasetName.of("tank/a"), List.of("zs_0"));
+    }
+
+    @Test
+    void anOfflineTargetWithoutItsCursorHereKeepsEverything() {
+        TreeState source = States.under("tank/a").fs("tank/a")
+                .snap("tank/a", "zs_1", 1).snap("tank/a", "zs_2", 2).snap("tank/a", "zs_3", 3).build();
+        TreeState exported = TreeState.absent(DatasetName.of("usb/a"));
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(new PrunePlanner.Peer(exported, n -> n.startsWith("cursor_"))));
+        assertThat(plan.destroy()).isEmpty();
+    }
+
+    @Test
+    void anOfflineTargetWithItsCursorHereLetsRetentionPruneFreely() {
+        TreeState source = States.under("tank/a").fs("tank/a").snap("tank/a", "zs_1", 1).bookmark("tank/a", "cursor_1", 1)
+                .snap("tank/a", "zs_2", 2).snap("tank/a", "zs_3", 3).build();
+        TreeState exported = TreeState.absent(DatasetName.of("usb/a"));
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(new PrunePlanner.Peer(exported, n -> n.startsWith("cursor_"))));
+        assertThat(plan.destroy().get(DatasetName.of("tank/a"))).containsExactlyInAnyOrder("zs_1", "zs_2");
+    }
+
+    @Test
+    void onATargetTheSnapshotMatchingTheSourcesCursorBookmarkIsTheBaseAndStays() {
+        // The source pruned zs_1 and keeps only its cursor: the target's zs_1 is still the next base.
+        TreeState source = States.under("tank/a").fs("tank/a").bookmark("tank/a", "cursor_1", 1)
+                .snap("tank/a", "zs_5", 5).build();
+        TreeState target = States.under("pool/a").fs("pool/a").snap("pool/a", "zs_0", 9).snap("pool/a", "zs_1", 1)
+                .snap("pool/a", "zs_x", 11).build();
+        PrunePlan plan = KEEP_ONE.planAgainst(target, List.of(source));
+        assertThat(plan.destroy()).containsEntry(DatasetName.of("pool/a"), List.of("zs_0"));
     }
 }

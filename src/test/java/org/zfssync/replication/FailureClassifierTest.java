@@ -25,7 +25,9 @@ class FailureClassifierTest {
         "nas   | 143 | Terminated                                                            | TRANSIENT",
         "nas   | 137 | cannot receive: out of memory                                         | PERMANENT",
         "local | 1   | cannot send: something new and odd                                    | PERMANENT",
-        "local | 255 | ''                                                                    | TRANSIENT"
+        "local | 255 | ''                                                                    | TRANSIENT",
+        "nas   | 1   | cannot receive incremental stream: destination tank/a contains partially-complete state from \"zfs receive -s\". | BUSY",
+        "nas   | 1   | cannot receive resume stream: dataset is busy                        | BUSY"
     })
     void classifies(String host, int exit, String stderr, FailureClassifier.Kind expected) {
         CommandResult r = new CommandResult(Command.reading("zfs", "receive"), host, exit, "", stderr);

@@ -17,6 +17,8 @@ import org.zfssync.zfs.TreeState;
 class PlannerTest {
     static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
     static final String NEW = "zfs-sync_nas_20261124T100000Z";
+    /** An earlier sync snapshot of this target: a base of our own. */
+    static final String OWN = "zfs-sync_nas_20261123T090000Z";
     static final SnapshotNaming NAMING = new SnapshotNaming("zfs-sync", "nas", SnapshotNaming.DEFAULT_TEMPLATE);
 
     static SyncOptions options() {
@@ -104,11 +106,19 @@ class PlannerTest {
         }
 
         @Test
-        void unchangedSourceWithSnapshotsSendsThemWithoutANewOne() {
-            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "s1", 1),
+        void unchangedSourceWhoseNewestIsOursIsSentWithoutANewOne() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", OWN, 1),
                     States.under("backup/a"));
             assertThat(plan.snapshotName()).isEmpty();
-            assertThat(sends(only(plan))).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo("s1"));
+            assertThat(sends(only(plan))).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo(OWN));
+        }
+
+        @Test
+        void anotherToolsNewestSnapshotGetsOneOfOursOnTopSoTheBaseIsNeverOnlyTheirs() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "autosnap_1", 1),
+                    States.under("backup/a"));
+            assertThat(plan.snapshotName()).contains(NEW);
+            assertThat(sends(only(plan))).extracting(Step.Send::snapshot).containsExactly("autosnap_1", NEW);
         }
 
         @Test
@@ -148,8 +158,8 @@ class PlannerTest {
     class Incremental {
         @Test
         void fromTheNewestCommonSnapshotToTheNewest() {
-            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "s1", 1)
-                    .snap("tank/a", "s2", 2).snap("tank/a", "s3", 3),
+            Plan plan = plan(with(options(), "no-snapshot"), States.under("tank/a").fs("tank/a", 0, false)
+                    .snap("tank/a", "s1", 1).snap("tank/a", "s2", 2).snap("tank/a", "s3", 3),
                     States.under("backup/a").fs("backup/a").snap("backup/a", "s1", 1).snap("backup/a", "s2", 2));
             DatasetPlan p = only(plan);
             assertThat(p.action()).isEqualTo(Action.INCREMENTAL);
@@ -163,8 +173,8 @@ class PlannerTest {
 
         @Test
         void upToDateWhenTheTargetHasTheNewestAndNothingChanged() {
-            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "s1", 1),
-                    States.under("backup/a").fs("backup/a").snap("backup/a", "s1", 1));
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", OWN, 1),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", OWN, 1));
             assertThat(only(plan).action()).isEqualTo(Action.UP_TO_DATE);
             assertThat(only(plan).steps()).isEmpty();
             assertThat(plan.changesNothing()).isTrue();
@@ -189,8 +199,8 @@ class PlannerTest {
 
         @Test
         void aBookmarkServesAsIncrementalSourceWhenItsSnapshotIsGone() {
-            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).bookmark("tank/a", "mark", 5)
-                    .snap("tank/a", "s9", 9),
+            Plan plan = plan(with(options(), "no-snapshot"), States.under("tank/a").fs("tank/a", 0, false)
+                    .bookmark("tank/a", "mark", 5).snap("tank/a", "s9", 9),
                     States.under("backup/a").fs("backup/a").snap("backup/a", "s5", 5));
             assertThat(sends(only(plan))).singleElement().satisfies(s -> {
                 assertThat(s.from()).isEqualTo("tank/a#mark");
@@ -313,19 +323,19 @@ class PlannerTest {
     @Nested
     class Trees {
         States sourceTree() {
-            return States.under("tank/t").fs("tank/t", 0, false).snap("tank/t", "s1", 1)
-                    .fs("tank/t/a", 100, false).snap("tank/t/a", "s1", 2)
-                    .fs("tank/t/a/x", 0, false).snap("tank/t/a/x", "s1", 3)
-                    .fs("tank/t/cache", 100, false).snap("tank/t/cache", "s1", 4)
-                    .fs("tank/t/cache/deep", 0, false).snap("tank/t/cache/deep", "s1", 5);
+            return States.under("tank/t").fs("tank/t", 0, false).snap("tank/t", OWN, 1)
+                    .fs("tank/t/a", 100, false).snap("tank/t/a", OWN, 2)
+                    .fs("tank/t/a/x", 0, false).snap("tank/t/a/x", OWN, 3)
+                    .fs("tank/t/cache", 100, false).snap("tank/t/cache", OWN, 4)
+                    .fs("tank/t/cache/deep", 0, false).snap("tank/t/cache/deep", OWN, 5);
         }
 
         States targetTree() {
-            return States.under("backup/t").fs("backup/t").snap("backup/t", "s1", 1)
-                    .fs("backup/t/a").snap("backup/t/a", "s1", 2)
-                    .fs("backup/t/a/x").snap("backup/t/a/x", "s1", 3)
-                    .fs("backup/t/cache").snap("backup/t/cache", "s1", 4)
-                    .fs("backup/t/cache/deep").snap("backup/t/cache/deep", "s1", 5);
+            return States.under("backup/t").fs("backup/t").snap("backup/t", OWN, 1)
+                    .fs("backup/t/a").snap("backup/t/a", OWN, 2)
+                    .fs("backup/t/a/x").snap("backup/t/a/x", OWN, 3)
+                    .fs("backup/t/cache").snap("backup/t/cache", OWN, 4)
+                    .fs("backup/t/cache/deep").snap("backup/t/cache/deep", OWN, 5);
         }
 
         @Test
@@ -415,8 +425,13 @@ class PlannerTest {
             Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", base, 1)
                     .snap("tank/a", OTHER_NEW, 2, 0, 0).snap("tank/a", "manual", 3, 0, 0),
                     States.under("backup/a").fs("backup/a").snap("backup/a", base, 1));
-            assertThat(plan.snapshotDatasets()).isEmpty();
-            assertThat(sends(only(plan))).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo("manual"));
+            // The user's snapshot is carried inside the stream, with one of ours on top as the new base.
+            assertThat(plan.snapshotDatasets()).extracting(DatasetName::value).containsExactly("tank/a");
+            assertThat(sends(only(plan))).singleElement().satisfies(s -> {
+                assertThat(s.snapshot()).isEqualTo(NEW);
+                assertThat(s.intermediates()).isTrue();
+            });
+            assertThat(only(plan).holds()).containsExactly(base, OTHER_NEW, "manual", NEW);
         }
 
         @Test
@@ -457,7 +472,7 @@ class PlannerTest {
         @Test
         void resumeAloneWhenTheResumedSnapshotIsTheNewest() {
             DatasetPlan p = only(plan(options(), States.under("tank/a").fs("tank/a", 0, false)
-                    .snap("tank/a", "s1", TO_GUID), target(false)));
+                    .snap("tank/a", OWN, TO_GUID), target(false)));
             assertThat(p.steps()).singleElement().isInstanceOf(Step.ResumeSend.class);
             assertThat(p.action()).isEqualTo(Action.INCREMENTAL);
         }
@@ -504,23 +519,23 @@ class PlannerTest {
         List<Case> cases = List.of(
                 new Case("new target", States.under("p/a").fs("p/a", 1, false), States.under("q/a"), options(),
                         Action.FULL),
-                new Case("up to date", States.under("p/a").fs("p/a").snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 1), options(), Action.UP_TO_DATE),
-                new Case("changed", States.under("p/a").fs("p/a", 1, false).snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 1), options(), Action.INCREMENTAL),
-                new Case("behind", States.under("p/a").fs("p/a").snap("p/a", "s", 1).snap("p/a", "t", 2),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 1), with(options(), "no-snapshot"),
+                new Case("up to date", States.under("p/a").fs("p/a").snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 1), options(), Action.UP_TO_DATE),
+                new Case("changed", States.under("p/a").fs("p/a", 1, false).snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 1), options(), Action.INCREMENTAL),
+                new Case("behind", States.under("p/a").fs("p/a").snap("p/a", OWN, 1).snap("p/a", "t", 2),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 1), with(options(), "no-snapshot"),
                         Action.INCREMENTAL),
-                new Case("diverged", States.under("p/a").fs("p/a").snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 1).snap("q/a", "x", 3), options(),
+                new Case("diverged", States.under("p/a").fs("p/a").snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 1).snap("q/a", "x", 3), options(),
                         Action.REFUSED),
-                new Case("diverged+rollback", States.under("p/a").fs("p/a").snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 1).snap("q/a", "x", 3),
+                new Case("diverged+rollback", States.under("p/a").fs("p/a").snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 1).snap("q/a", "x", 3),
                         with(options(), "rollback"), Action.UP_TO_DATE),
-                new Case("no common", States.under("p/a").fs("p/a").snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 2), options(), Action.REFUSED),
-                new Case("no common+force", States.under("p/a").fs("p/a").snap("p/a", "s", 1),
-                        States.under("q/a").fs("q/a").snap("q/a", "s", 2), with(options(), "force-overwrite"),
+                new Case("no common", States.under("p/a").fs("p/a").snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 2), options(), Action.REFUSED),
+                new Case("no common+force", States.under("p/a").fs("p/a").snap("p/a", OWN, 1),
+                        States.under("q/a").fs("q/a").snap("q/a", OWN, 2), with(options(), "force-overwrite"),
                         Action.FULL));
         Map<String, Action> actual = new java.util.LinkedHashMap<>();
         Map<String, Action> expected = new java.util.LinkedHashMap<>();

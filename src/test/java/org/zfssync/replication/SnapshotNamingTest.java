@@ -40,4 +40,30 @@ class SnapshotNamingTest {
         assertThatThrownBy(() -> new SnapshotNaming("p", "t", "{prefix}")).hasMessageContaining("{timestamp}");
         assertThatThrownBy(() -> new SnapshotNaming("p", "t", "{timestamp}")).hasMessageContaining("{prefix}");
     }
+
+    @Test
+    void aTargetIdCannotLookLikeAJobAndNoFamilyPatternMatchesAJobsSnapshots() {
+        assertThatThrownBy(() -> new SnapshotNaming("zfs-sync", "job.home", SnapshotNaming.DEFAULT_TEMPLATE))
+                .hasMessageContaining("must not start with 'job.'");
+        SnapshotNaming job = SnapshotNaming.forJob("zfs-sync", "home", SnapshotNaming.DEFAULT_TEMPLATE);
+        String jobSnapshot = job.nameAt(Instant.parse("2026-11-24T10:53:07Z"));
+        assertThat(jobSnapshot).isEqualTo("zfs-sync_job.home_20261124T105307Z");
+        assertThat(naming.familyOwnership().matcher(jobSnapshot).matches()).isFalse();
+        assertThat(naming.jobOwnership().matcher(jobSnapshot).matches()).isTrue();
+        assertThat(naming.familyOwnership().matcher("zfs-sync_other_20261124T105307Z").matches()).isTrue();
+        assertThat(naming.jobOwnership().matcher("zfs-sync_other_20261124T105307Z").matches()).isFalse();
+    }
+
+    @Test
+    void cursorsCarryTheGuidAndBelongOnlyToTheirTarget() {
+        String cursor = naming.cursorName(0x33d02df53b84cb1eL);
+        assertThat(cursor).isEqualTo("zfs-sync_nas_cursor_33d02df53b84cb1e");
+        assertThat(naming.isOwnCursor(cursor)).isTrue();
+        assertThat(naming.cursorName(5)).isEqualTo("zfs-sync_nas_cursor_0000000000000005");
+        SnapshotNaming other = new SnapshotNaming("zfs-sync", "nas2", SnapshotNaming.DEFAULT_TEMPLATE);
+        assertThat(other.isOwnCursor(cursor)).isFalse();
+        assertThat(naming.isOwnCursor("zfs-sync_nas_cursor_33D02DF53B84CB1E")).isFalse();
+        assertThat(naming.isOwnCursor("zfs-sync_nas_cursor_33d02df53b84cb1")).isFalse();
+        assertThat(naming.isOwnCursor("mine")).isFalse();
+    }
 }

@@ -1,0 +1,224 @@
+package org.zfssync.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.zfssync.host.ShellQuote;
+
+/**
+ * Helpers for {@link StateLabTest}: GUIDs and bookmarks read from the guest, the name of a
+ * target's cursor bookmark, faults injected at a given point of a receive, and a zfs-sync run
+ * kept in the background so a test can suspend or kill it mid-stream.
+ */
+final class StateLab {
+    private StateLab() {
+    }
+
+    /** The GUID of a snapshot, bookmark or dataset, as ZFS prints it (unsigned decimal). */
+    static String guid(LabFixture lab, String name) {
+        return lab.sh("zfs get -H -p -o value guid " + ShellQuote.quote(name)).strip();
+    }
+
+    /** Snapshot short name to GUID, oldest first. */
+    static Map<String, String> snapshotGuids(LabFixture lab, String dataset) {
+        return nameToGuid(lab.sh("zfs list -H -p -d 1 -t snapshot -s createtxg -o name,guid " + ShellQuote.quote(dataset)),
+                '@');
+    }
+
+    /** Bookmark short name to GUID. */
+    static Map<String, String> bookmarkGuids(LabFixture lab, String dataset) {
+        return nameToGuid(lab.sh("zfs list -H -p -d 1 -t bookmark -s createtxg -o name,guid " + ShellQuote.quote(dataset)),
+                '#');
+    }
+
+    private static Map<String, String> nameToGuid(String listing, char separator) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String line : listing.split("\n")) {
+            if (!line.isBlank()) {
+                String[] f = line.split("\t");
+                result.put(f[0].substring(f[0].indexOf(separator) + 1), f[1].strip());
+            }
+        }
+        return result;
+    }
+
+    /** The GUID of the newest snapshot of a dataset (by createtxg). */
+    static String newestGuid(LabFixture lab, String dataset) {
+        List<String> guids = new ArrayList<>(snapshotGuids(lab, dataset).values());
+        if (guids.isEmpty()) {
+            throw new AssertionError(dataset + " has no snapshots");
+        }
+        return guids.get(guids.size() - 1);
+    }
+
+    /** Every GUID the source has as a snapshot or a bookmark: what an incremental can start from. */
+    static Set<String> sendableGuids(LabFixture lab, String dataset) {
+        Set<String> all = new TreeSet<>(snapshotGuids(lab, dataset).values());
+        all.addAll(bookmarkGuids(lab, dataset).values());
+        return all;
+    }
+
+    /** {@code zfs-sync_TARGETID_cursor_} followed by the GUID as 16 lower-case hex digits. */
+    static String cursorName(String targetId, String decimalGuid) {
+        String hex = new BigInteger(decimalGuid).toString(16);
+        return "zfs-sync_" + targetId + "_cursor_" + "0".repeat(16 - hex.length()) + hex;
+    }
+
+    /** Every hold on the snapshots of a dataset: lines of {@code NAME TAG}. */
+    static List<String> holds(LabFixture lab, String dataset) {
+        String out = lab.sh("zfs list -H -d 1 -t snapshot -o name " + ShellQuote.quote(dataset)
+                + " | xargs -r -d '\\n' zfs holds -H | awk '{print $1, $2}'");
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    static String property(LabFixture lab, String dataset, String property) {
+        return lab.sh("zfs get -H -p -o value " + property + " " + ShellQuote.quote(dataset)).strip();
+    }
+
+    /**
+     * A guest-side wait for the {@code zfs receive} into {@code dataset} to have read {@code offset}
+     * bytes; then {@code action} runs with {@code $p} set to the receive's pid (for example
+     * {@code kill -9 $p}). Prints "reached PID BYTES" and the action's output, or "never saw the receive".
+     */
+    static String atReceiveOffset(LabFixture lab, String dataset, long offset, String action) {
+        String script = "for i in $(seq 1500); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
+                + " if [ -n \"$p\" ]; then r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
+                + " if [ \"${r:-0}\" -ge " + offset + " ]; then echo reached $p $r; " + action + "; exit 0; fi; fi;"
+                + " sleep 0.1; done; echo never saw the receive; exit 1";
+        return lab.shResult(script).stdout().strip();
+    }
+
+    /** A zfs-sync process of the real jar, its output collected, that a test can suspend, resume or kill. */
+    static final class Background implements AutoCloseable {
+        private final Process process;
+        private final CompletableFuture<String> out;
+        private final CompletableFuture<String> err;
+        private final Set<String> controlPaths = new TreeSet<>();
+
+        private Background(Process process) {
+            this.process = process;
+            this.out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+            this.err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        }
+
+        /** Starts {@code java -jar zfs-sync.jar ARGS} (the ssh config must be among the args). */
+        static Background start(String... args) {
+            List<String> argv = new ArrayList<>(List.of("java", "-jar", LabFixture.jar().toString()));
+            argv.addAll(List.of(args));
+            try {
+                Process p = new ProcessBuilder(argv).start();
+                p.getOutputStream().close();
+                return new Background(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** SIGSTOP: the run freezes where it is; its ssh children and the remote commands go on. */
+        void suspend() {
+            signal("-STOP");
+        }
+
+        /** SIGCONT after {@link #suspend}. */
+        void resume() {
+            signal("-CONT");
+        }
+
+        private void signal(String signal) {
+            try {
+                Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+                if (kill.waitFor() != 0) {
+                    throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        /** SIGKILL of the java process only, as an OOM killer or a {@code kill -9 PID} would do. */
+        LabFixture.Run kill() {
+            rememberControlPaths();
+            process.destroyForcibly();
+            return await(Duration.ofSeconds(30));
+        }
+
+        LabFixture.Run await(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    rememberControlPaths();
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("zfs-sync did not finish within " + timeout + "; killed it. stderr so far:\n"
+                            + err.getNow("(unread)"));
+                }
+                return new LabFixture.Run(process.exitValue(), out.join(), err.join());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+
+        /** The private ControlPath directories of this run's ssh clients, to clean up the masters it leaves. */
+        private void rememberControlPaths() {
+            process.descendants().forEach(d -> {
+                for (String arg : d.info().arguments().orElse(new String[0])) {
+                    if (arg.startsWith("ControlPath=") && !arg.equals("ControlPath=none")) {
+                        controlPaths.add(Path.of(arg.substring("ControlPath=".length())).getParent().toString());
+                    }
+                }
+            });
+        }
+
+        /**
+         * Kills what the run left behind: the process itself if still alive, and the ssh control
+         * masters of its own private socket directories (ControlPersist keeps them 300 s), by pid.
+         */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                rememberControlPaths();
+                process.destroyForcibly();
+            }
+            for (String dir : controlPaths) {
+                ProcessHandle.allProcesses().filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
+                        .contains("ControlPath=" + dir + "/")).forEach(ProcessHandle::destroyForcibly);
+                try (var files = Files.walk(Path.of(dir))) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException | UncheckedIOException e) {
+                    // Already gone.
+                }
+            }
+        }
+
+        private static String read(InputStream in) {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package org.zfssync.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zfssync.replication.Endpoint;
+import org.zfssync.replication.TargetIds;
+
+/**
+ * Replication state that can never lose its base, on real OpenZFS: a resumed {@code -I} stream
+ * is not done until the newest snapshot arrived, cleanup decides by GUID (never by name), job
+ * snapshots and other tools' snapshots never take zfs-sync's own base away, a target that got
+ * ahead of a lost exit status is done rather than refused, a receive still draining is waited
+ * for, and an encrypted target never gets a plaintext stream resumed into it.
+ */
+@ZfsLab
+class StateLabTest {
+    private static final String FAST_RETRY = "--retry-initial-delay-ms=300";
+    private static final Pattern SYNC_SNAPSHOT = Pattern.compile("zfs-sync_(.+)_\\d{8}T\\d{6}Z");
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode only(LabFixture.Run run) {
+        JsonNode datasets = run.json().get("datasets");
+        assertThat(datasets).as(run.toString()).hasSize(1);
+        return datasets.get(0);
+    }
+
+    private static void assertCursor(LabFixture lab, String dataset, String targetId, String guid, LabFixture.Run run) {
+        Map<String, String> bookmarks = StateLab.bookmarkGuids(lab, dataset);
+        String name = StateLab.cursorName(targetId, guid);
+        assertThat(bookmarks).as("cursor bookmark %s#%s; bookmarks %s\n%s", dataset, name, bookmarks, run)
+                .containsEntry(name, guid);
+    }
+
+    /**
+     * Scenario 1. One {@code -I} stream carries @u1, @u2 and the new sync snapshot; the receive is
+     * killed inside @u1. The resume token finishes @u1 only: the run must see that the target
+     * lacks the planned newest snapshot (by GUID) and continue from what arrived, not report DONE.
+     * The holds of the run cover the intermediate snapshots too and are released at the end.
+     */
+    @Test
+    void resumedIncrementalStreamIsNotDoneUntilTheNewestSnapshotArrived(LabFixture lab) throws Exception {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+
+        lab.writeRandom(src, "g", 12);
+        lab.sh("zfs snapshot " + src + "@u1");
+        lab.writeRandom(src, "h", 4);
+        lab.sh("zfs snapshot " + src + "@u2");
+        lab.writeRandom(src, "i", 1);
+        CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> StateLab.atReceiveOffset(lab, dst,
+                6_000_000, "kill -9 $p; zfs holds -H " + src + "@u1 " + src + "@u2"));
+        LabFixture.Run run = lab.zfsSync("sync", "--json", "--target-id", "t1", "--compress=none", "--mbuffer-size=2M",
+                FAST_RETRY, lab.src("a"), lab.dst("a"));
+        String killed = killer.get();
+        assertThat(killed).as("the fault was injected: " + run).startsWith("reached");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode result = only(run);
+        assertThat(result.get("retries").asInt()).as(run.toString()).isGreaterThanOrEqualTo(1);
+        assertThat(result.get("status").asText()).as(run.toString()).isEqualTo("DONE");
+        String newest = StateLab.newestGuid(lab, src);
+        assertThat(StateLab.snapshotGuids(lab, dst)).as("the target holds the source's newest snapshot by GUID\n" + run)
+                .containsValue(newest);
+        assertThat(StateLab.newestGuid(lab, dst)).as(run.toString()).isEqualTo(newest);
+        assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+        // Holds: the intermediates were held while the stream was cut, and nothing is held now.
+        assertThat(killed).as("holds on the intermediate snapshots mid-transfer\n" + run)
+                .contains(src + "@u1\tzfs-sync_t1").contains(src + "@u2\tzfs-sync_t1");
+        assertThat(StateLab.holds(lab, src)).as(run.toString()).noneMatch(h -> h.endsWith(" zfs-sync_t1"));
+        assertCursor(lab, src, "t1", newest, run);
+
+        LabFixture.Run again = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(only(again).get("status").asText()).as(again.toString()).isEqualTo("UP_TO_DATE");
+        assertThat(StateLab.newestGuid(lab, dst)).as(again.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+    }
+
+    /**
+     * Scenario 2. The user renames the sync snapshot on the source; it is still the newest common
+     * snapshot (same GUID), so cleanup must not destroy it on the target because of its old name.
+     */
+    @Test
+    void renamedSyncSnapshotStaysTheCommonBase(LabFixture lab) {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        String syncSnapshot = lab.snapshots(src).get(lab.snapshots(src).size() - 1);
+        String base = StateLab.guid(lab, src + "@" + syncSnapshot);
+        assertCursor(lab, src, "t1", base, first);
+
+        lab.sh("zfs rename " + src + "@" + syncSnapshot + " " + src + "@pinned");
+        LabFixture.Run second = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(StateLab.snapshotGuids(lab, dst)).as("the common snapshot survives on the target\n" + second)
+                .containsValue(base);
+        assertThat(StateLab.snapshotGuids(lab, src)).containsEntry("pinned", base);
+
+        lab.writeRandom(src, "g", 1);
+        LabFixture.Run third = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(third.exitCode()).as(third.toString()).isZero();
+        assertThat(only(third).get("status").asText()).as(third.toString()).isEqualTo("DONE");
+        assertThat(only(third).get("action").asText()).as(third.toString()).isEqualTo("INCREMENTAL");
+        assertThat(StateLab.newestGuid(lab, dst)).as(third.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+        assertThat(lab.checksum(dst)).as(third.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+
+    /**
+     * Scenario 2, variant: the user keeps only a bookmark of the sync snapshot on the source. The
+     * target keeps its base, and the next runs go on incrementally.
+     */
+    @Test
+    void bookmarkAsTheOnlySourceBaseKeepsTheTargetsBase(LabFixture lab) {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        String syncSnapshot = lab.snapshots(src).get(lab.snapshots(src).size() - 1);
+        String base = StateLab.guid(lab, src + "@" + syncSnapshot);
+        lab.sh("zfs bookmark " + src + "@" + syncSnapshot + " " + src + "#mine && zfs destroy " + src + "@" + syncSnapshot);
+
+        LabFixture.Run second = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        Map<String, String> onTarget = StateLab.snapshotGuids(lab, dst);
+        if (lab.snapshots(src).isEmpty()) {
+            assertThat(onTarget).as("the target keeps the bookmarked base\n" + second).containsValue(base);
+        } else {
+            // A new sync snapshot went out incrementally from the bookmark: it is the new base.
+            assertThat(onTarget).as(second.toString()).containsValue(StateLab.newestGuid(lab, src));
+        }
+        assertThat(onTarget.values()).as("target and source still share a GUID\n" + second)
+                .containsAnyElementsOf(StateLab.sendableGuids(lab, src));
+
+        lab.writeRandom(src, "g", 1);
+        LabFixture.Run third = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(third.exitCode()).as(third.toString()).isZero();
+        assertThat(only(third).get("action").asText()).as(third.toString()).isEqualTo("INCREMENTAL");
+        assertThat(StateLab.newestGuid(lab, dst)).as(third.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+        assertThat(lab.checksum(dst)).as(third.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+
+    private Path writeConfig(String name, String yaml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private LabFixture.Run job(LabFixture lab, String command, Path file) {
+        return lab.zfsSyncPlain(command, "-c", file.toString(), "--lock-dir", dir.resolve("locks").toString());
+    }
+
+    /**
+     * Scenario 3. Job snapshots ({@code zfs-sync_job.NAME_...}) look like some target's sync
+     * snapshots, but are the job's: a plain sync to the same target (same endpoint, so the same
+     * derived target id) must leave every one of them on the target, even those that source
+     * retention already pruned on the source.
+     */
+    @Test
+    void jobSnapshotsOnTheTargetSurviveAPlainSyncToTheSameTarget(LabFixture lab) throws IOException {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        Path file = writeConfig("job.yaml", """
+                defaults:
+                  ssh-config: %s
+                jobs:
+                  - name: j
+                    source: %s
+                    targets: [%s]
+                    recursive: false
+                    compress: none
+                    retention:
+                      source: {last: 1}
+                      target: {last: 50}
+                """.formatted(lab.guest().sshConfig(), lab.src("a"), lab.dst("a")));
+        for (int i = 0; i < 3; i++) {
+            lab.writeRandom(src, "f" + i, 1);
+            LabFixture.Run snap = job(lab, "snapshot", file);
+            assertThat(snap.exitCode()).as(snap.toString()).isZero();
+            assertThat(snap.stdout()).as(snap.toString()).contains("snapshot taken");
+            LabFixture.Run run = job(lab, "run", file);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+        }
+        Map<String, String> jobSnapshots = new java.util.LinkedHashMap<>();
+        StateLab.snapshotGuids(lab, dst).forEach((name, guid) -> {
+            if (name.startsWith("zfs-sync_job.j_")) {
+                jobSnapshots.put(name, guid);
+            }
+        });
+        assertThat(jobSnapshots).as("job snapshots replicated to the target: " + lab.snapshots(dst)).hasSizeGreaterThanOrEqualTo(2);
+
+        lab.writeRandom(src, "g", 1);
+        LabFixture.Run sync = lab.zfsSync("sync", "--json", "--compress=none", lab.src("a"), lab.dst("a"));
+        assertThat(sync.exitCode()).as(sync.toString()).isZero();
+        assertThat(StateLab.snapshotGuids(lab, dst)).as("job snapshots kept on the target\n" + sync)
+                .containsAllEntriesOf(jobSnapshots);
+        assertThat(lab.checksum(dst)).as(sync.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+
+    /**
+     * Scenario 4. Fan-out to two targets with retention: each target receives the other's sync
+     * snapshots inside its {@code -I} streams; they must not pile up there (at most one), and
+     * each target stays within its retention plus what the design needs.
+     */
+    @Test
+    void fanOutWithRetentionKeepsTheOtherTargetsSyncSnapshotsBounded(LabFixture lab) throws IOException {
+        String src = lab.sourcePool() + "/a";
+        lab.sh("zfs create " + src);
+        Path file = writeConfig("fan.yaml", """
+                defaults:
+                  ssh-config: %s
+                jobs:
+                  - name: fan
+                    source: %s
+                    targets: [%s, %s]
+                    recursive: false
+                    compress: none
+                    retention:
+                      source: {last: 2}
+                      target: {last: 3}
+                """.formatted(lab.guest().sshConfig(), lab.src("a"), lab.dst("x"), lab.dst("y")));
+        Map<String, String> idOf = Map.of("x", TargetIds.derive(Endpoint.parse(lab.dst("x"))),
+                "y", TargetIds.derive(Endpoint.parse(lab.dst("y"))));
+        for (int i = 0; i < 5; i++) {
+            lab.writeRandom(src, "f" + i, 1);
+            LabFixture.Run run = job(lab, "run", file);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            for (String t : List.of("x", "y")) {
+                String other = idOf.get(t.equals("x") ? "y" : "x");
+                List<String> snapshots = lab.snapshots(lab.targetPool() + "/" + t);
+                List<String> others = new ArrayList<>();
+                for (String name : snapshots) {
+                    Matcher m = SYNC_SNAPSHOT.matcher(name);
+                    if (m.matches() && m.group(1).equals(other)) {
+                        others.add(name);
+                    }
+                }
+                String what = "run " + (i + 1) + ", target " + t + " (" + idOf.get(t) + "): " + snapshots + "\n" + run;
+                assertThat(others).as("the other target's sync snapshots on " + what).hasSizeLessThanOrEqualTo(1);
+                assertThat(snapshots).as("all snapshots on " + what).hasSizeLessThanOrEqualTo(5);
+            }
+        }
+        for (String t : List.of("x", "y")) {
+            assertThat(lab.checksum(lab.targetPool() + "/" + t)).as(t).isEqualTo(lab.checksumOfNewestSnapshot(src));
+        }
+    }
+
+    /**
+     * Scenario 5. zfs-sync sends @u1..@u2; meanwhile the target receives @u2 by another way (as when
+     * a receive completed but its exit status was lost on the way back) and zfs-sync's own receive
+     * dies. The retry must find @u2 there by GUID: done, never refused as diverged.
+     */
+    @Test
+    void targetThatAlreadyHoldsTheSnapshotBeingSentIsDoneNotRefused(LabFixture lab) {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        lab.sh("zfs snapshot " + src + "@u1");
+        LabFixture.Run first = lab.zfsSync("sync", "--no-snapshot", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        lab.writeRandom(src, "g", 12);
+        lab.sh("zfs snapshot " + src + "@u2");
+
+        LabFixture.Run run;
+        try (StateLab.Background sync = StateLab.Background.start("sync", "--ssh-config",
+                lab.guest().sshConfig().toString(), "--json", "--no-snapshot", "--target-id", "t1", "--compress=none",
+                "--mbuffer-size=2M", "--bwlimit=4M", FAST_RETRY, lab.src("a"), lab.dst("a"))) {
+            String reached = StateLab.atReceiveOffset(lab, dst, 2_000_000, "true");
+            assertThat(reached).as("zfs-sync's receive started").startsWith("reached");
+            String pid = reached.split(" ")[1];
+            // Freeze zfs-sync, so its retry cannot race the other receive; kill its receive, and let
+            // the target receive @u2 another way, as if zfs-sync's own receive had completed.
+            sync.suspend();
+            try {
+                lab.sh("kill -9 " + pid + "; for i in $(seq 100); do kill -0 " + pid + " 2>/dev/null || break; sleep 0.1; done;"
+                        + " for i in $(seq 100); do [ \"$(zfs get -H -o value receive_resume_token " + dst + ")\" != - ] && break;"
+                        + " sleep 0.1; done; zfs receive -A " + dst + " 2>/dev/null;"
+                        + " zfs send -i @u1 " + src + "@u2 | zfs receive " + dst);
+            } finally {
+                sync.resume();
+            }
+            assertThat(StateLab.newestGuid(lab, dst)).isEqualTo(StateLab.guid(lab, src + "@u2"));
+            run = sync.await(Duration.ofMinutes(3));
+        }
+        System.out.println("[state-debug] scenario 5\n" + run);
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(only(run).get("status").asText()).as(run.toString()).isIn("DONE", "UP_TO_DATE");
+        assertThat(StateLab.newestGuid(lab, dst)).as(run.toString()).isEqualTo(StateLab.guid(lab, src + "@u2"));
+        assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+
+    /**
+     * Scenario 6. A foreign snapshot (sanoid's, say) becomes the newest common one; when that tool
+     * prunes it on both sides, zfs-sync must still have a base of its own and go on incrementally.
+     */
+    @Test
+    void anotherToolsSnapshotNeverBecomesTheOnlyBase(LabFixture lab) {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        for (int cycle = 1; cycle <= 2; cycle++) {
+            String foreign = "autosnap_" + cycle;
+            lab.sh("zfs snapshot " + src + "@" + foreign);
+            LabFixture.Run carry = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+            assertThat(carry.exitCode()).as(carry.toString()).isZero();
+            // The other tool prunes its snapshot on both sides.
+            lab.sh("zfs destroy " + src + "@" + foreign + "; zfs destroy " + dst + "@" + foreign + " 2>/dev/null; true");
+            lab.writeRandom(src, "g" + cycle, 1);
+            LabFixture.Run next = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+            String what = "cycle " + cycle + "\n--- the run that carried @" + foreign + ":\n" + carry + "\n--- next:\n" + next;
+            assertThat(next.exitCode()).as(what).isZero();
+            assertThat(only(next).get("action").asText()).as(what).isEqualTo("INCREMENTAL");
+            assertThat(StateLab.newestGuid(lab, dst)).as(what).isEqualTo(StateLab.newestGuid(lab, src));
+            assertThat(lab.checksum(dst)).as(what).isEqualTo(lab.checksumOfNewestSnapshot(src));
+        }
+    }
+
+    /**
+     * Scenario 7. zfs-sync is SIGKILLed mid-stream; the target's receive goes on draining what its
+     * buffer holds (frozen here until the next run has started, so the overlap is certain). The
+     * next run must wait or retry until that receive has ended, then resume: not fail for good.
+     */
+    @Test
+    void runStartedWhileAKilledRunsReceiveStillDrainsWaitsAndResumes(LabFixture lab) throws Exception {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "blob", 40);
+        String pid;
+        try (StateLab.Background killed = StateLab.Background.start("sync", "--ssh-config",
+                lab.guest().sshConfig().toString(), "--target-id", "t1", "--compress=none", FAST_RETRY, lab.src("a"),
+                lab.dst("a"))) {
+            // Freeze the receive at ~10 MB (it stands for a receive slow to drain its 32M buffer).
+            String reached = StateLab.atReceiveOffset(lab, dst, 10_000_000, "kill -STOP $p");
+            assertThat(reached).as("zfs-sync's receive started").startsWith("reached");
+            pid = reached.split(" ")[1];
+            LabFixture.Run dead = killed.kill();
+            assertThat(dead.exitCode()).isEqualTo(137);
+        }
+        // Let the old receive go on 4 s after the next run's first zfs command on the target.
+        CompletableFuture<String> release = CompletableFuture.supplyAsync(() -> lab.shResult(
+                "for i in $(seq 600); do if pgrep -f '^zfs .*" + lab.targetPool() + "' | grep -vx " + pid + " >/dev/null;"
+                        + " then sleep 4; kill -CONT " + pid + "; echo released; exit 0; fi; sleep 0.05; done;"
+                        + " kill -CONT " + pid + "; echo never saw the next run").stdout().strip());
+        LabFixture.Run run;
+        try {
+            run = lab.zfsSync("sync", "--json", "--target-id", "t1", "--compress=none", FAST_RETRY, lab.src("a"),
+                    lab.dst("a"));
+        } finally {
+            lab.shResult("kill -CONT " + pid + " 2>/dev/null");
+        }
+        String released = release.get();
+        assertThat(run.exitCode()).as(released + "\n" + run).isZero();
+        assertThat(StateLab.property(lab, dst, "receive_resume_token")).isEqualTo("-");
+        assertThat(StateLab.newestGuid(lab, dst)).as(run.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+        assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+        assertThat(StateLab.holds(lab, src)).as(run.toString()).noneMatch(h -> h.endsWith(" zfs-sync_t1"));
+    }
+
+    /**
+     * Scenario 8. A partial receive on an encrypted target that came from a non-raw stream must
+     * never be resumed (that would send plaintext): the run discards it, says why, and the target
+     * stays encrypted without its key.
+     */
+    @Test
+    void nonRawPartialReceiveOnAnEncryptedTargetIsDiscardedNotResumed(LabFixture lab) {
+        String src = lab.sourcePool() + "/secret";
+        String dst = lab.targetPool() + "/secret";
+        String key = "/root/" + lab.sourcePool() + ".key";
+        lab.sh("printf 'correct horse battery staple' > " + key + " && zfs create -o encryption=on"
+                + " -o keyformat=passphrase -o keylocation=file://" + key + " " + src);
+        lab.writeRandom(src, "f", 2);
+        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("secret"), lab.dst("secret"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        String base = lab.snapshots(src).get(lab.snapshots(src).size() - 1);
+        lab.writeRandom(src, "g", 4);
+        lab.sh("zfs snapshot " + src + "@u");
+        String plant = "zfs send -i @" + base + " " + src + "@u | head -c 1000000 | zfs receive -s " + dst;
+        LabGuest.LabResult planted = lab.shResult(plant);
+        if (StateLab.property(lab, dst, "receive_resume_token").equals("-")) {
+            // Without the key loaded ZFS refuses a non-raw stream into an encrypted dataset; load it,
+            // plant the partial receive, and unload it again: the target is back to keystatus=unavailable.
+            System.out.println("[lab figures] a non-raw incremental into an encrypted target without its key: "
+                    + planted.stderr().strip());
+            lab.shResult("zfs load-key -L file://" + key + " " + dst + " && (" + plant + "); zfs unmount " + dst
+                    + " 2>/dev/null; zfs unload-key " + dst);
+        }
+        String token = StateLab.property(lab, dst, "receive_resume_token");
+        assertThat(token).as("a non-raw partial receive planted on the target").startsWith("1-");
+        assertThat(StateLab.property(lab, dst, "keystatus")).isEqualTo("unavailable");
+
+        LabFixture.Run run = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("secret"), lab.dst("secret"));
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr()).as(run.toString()).contains("discarding the partial receive").contains("non-raw");
+        assertThat(run.stderr()).as(run.toString()).doesNotContain("resuming the interrupted receive");
+        assertThat(StateLab.property(lab, dst, "encryption")).as(run.toString()).isNotEqualTo("off");
+        assertThat(StateLab.property(lab, dst, "keystatus")).as(run.toString()).isEqualTo("unavailable");
+        assertThat(StateLab.property(lab, dst, "receive_resume_token")).isEqualTo("-");
+        assertThat(StateLab.newestGuid(lab, dst)).as(run.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+        lab.sh("zfs load-key -L file://" + key + " " + dst + " && zfs mount " + dst);
+        assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+    }
+}
