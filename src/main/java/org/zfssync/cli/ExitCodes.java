@@ -23,8 +23,11 @@ public final class ExitCodes {
             + "     was changed%n"
             + "  4  refused for safety (no common snapshot, diverged or modified target); takes%n"
             + "     precedence over 1 because it needs a person, not a retry%n"
-            + "  5  another run is busy with the same job or an overlapping target (sync, run, prune,%n"
-            + "     snapshot): the message names its PID, what it runs and the target; --wait waits%n";
+            + "  5  another run holds this job or an overlapping target (sync, run, prune,%n"
+            + "     snapshot): the message names its PID, what it runs and the target;%n"
+            + "     --wait waits for it instead%n"
+            + "  130, 143  stopped by SIGINT or SIGTERM: streams stopped (each target keeps what%n"
+            + "     arrived, resumable), holds released, summary printed%n";
 
     private ExitCodes() {
     }

@@ -66,18 +66,18 @@ final class JobCommands {
                 jobs.addAll(config.jobs());
             }
             try (SignalGuard guard = SignalGuard.install()) {
-                return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation()));
+                return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation()), guard);
             }
         }
 
-        private int runAll(List<Job> jobs, JobRunner runner) {
+        private int runAll(List<Job> jobs, JobRunner runner, SignalGuard guard) {
             List<JobRunner.Outcome> outcomes = new ArrayList<>();
             int exit = ExitCodes.OK;
             PrintWriter out = spec.commandLine().getOut();
             for (Job job : jobs) {
                 // The job's name and all its targets at once; a dry run changes nothing, so it takes no lock.
                 try (RunLock lock = dryRun ? null : locks.acquire(spec, RunClaim.job(job, "zfs-sync " + spec.name()
-                        + " " + job.name()))) {
+                        + " " + job.name()), guard.cancellation()::isCancelled)) {
                     JobRunner.Outcome o = runOne(runner, job);
                     outcomes.add(o);
                     exit = worse(exit, exitCode(o));

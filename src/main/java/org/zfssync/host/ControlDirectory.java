@@ -15,7 +15,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,10 +29,9 @@ import java.util.Optional;
  * then removes the directory.
  */
 public final class ControlDirectory implements AutoCloseable {
-    static final String PREFIX = "zfs-sync-";
+    /** Distinct from every other directory name anything else (the lab, a user) makes with "zfs-sync-". */
+    static final String PREFIX = "zfs-sync-ctl-";
     static final String PID_FILE = "pid";
-    /** A directory without a PID file this old is not one whose owner is still writing it. */
-    static final Duration ORPHAN_AGE = Duration.ofMinutes(10);
     /** For each {@code ssh -O exit}: a wedged master must not hold up the new run for long. */
     static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
     private final Path path;
@@ -90,7 +88,7 @@ public final class ControlDirectory implements AutoCloseable {
         }
     }
 
-    /** Ours, a real directory, and its owner is gone: dead PID, or no PID file and long untouched. */
+    /** Ours (our name, our user, our PID file), a real directory, and its owner is gone. */
     private static boolean isAbandoned(Path dir, UserPrincipal me) {
         try {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !me.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS))) {
@@ -100,8 +98,8 @@ public final class ControlDirectory implements AutoCloseable {
             if (pid.isPresent()) {
                 return ProcessHandle.of(pid.get()).map(h -> !h.isAlive()).orElse(true);
             }
-            Instant modified = Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toInstant();
-            return modified.isBefore(Instant.now().minus(ORPHAN_AGE));
+            // Without the PID file it is not provably one of ours (or its owner is still writing it): never removed.
+            return false;
         } catch (IOException e) {
             return false; // Gone meanwhile, or not readable by us: not ours to remove.
         }

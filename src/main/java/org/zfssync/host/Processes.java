@@ -155,8 +155,11 @@ final class Processes {
 
     /** Kills the process and whatever it started (a local zfs's children, or nothing for ssh). */
     private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        // The head first, so it cannot run another step when its child dies; its children are
+        // listed before, because once it is gone they belong to init and are no longer its descendants.
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** "600 s", or "0.25 s" for the short deadlines tests use. */

@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 public final class SshHost implements Host {
     static final int SSH_FAILURE = 255;
     /** The rules a destination follows, for error messages. */
-    public static final String DESTINATION_RULES = "user and host made of letters, digits, '.', '_' and '-', "
-            + "not starting with '-' (nor a host with '.'), or the host an IPv4 address or a bracketed IPv6 "
-            + "address such as [fe80::1%eth0]";
+    public static final String DESTINATION_RULES = "where user and host use only letters, digits, '.', '_' and '-' "
+            + "and do not start with '-' (nor the host with '.'), or the host is an IPv4 address or an IPv6 address "
+            + "in brackets such as [fe80::1%eth0]";
     /** {@code ssh -O exit} only talks to the local master; it should never take long. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]");
@@ -46,7 +46,7 @@ public final class SshHost implements Host {
         Optional<String> problem = destinationProblem(destination);
         if (problem.isPresent()) {
             throw new IllegalArgumentException("invalid ssh destination '" + printable(destination) + "': "
-                    + problem.get() + "; expected [user@]host, " + DESTINATION_RULES);
+                    + problem.get() + "; expected [user@]host " + DESTINATION_RULES);
         }
         this.destination = destination;
         this.target = destination.replace("[", "").replace("]", "");
@@ -297,9 +297,12 @@ public final class SshHost implements Host {
         int first = results.size();
         // No trustworthy status: ssh's own failure when it had one, else ssh's failure code.
         int exit = whole.exitCode() == 0 ? SSH_FAILURE : whole.exitCode();
-        String why = "on " + whole.host() + ": no exit status in the batch's output for command " + (first + 1) + " of "
-                + commands.size() + " (`" + commands.get(first) + "`): " + broken
-                + (whole.exitCode() == 0 ? "" : " (ssh exit " + whole.exitCode() + ")") + "\n" + whole.stderr();
+        // ssh's own first words (could not resolve, connection closed) go on the first line too:
+        // that line is often the only one a user sees.
+        String sshSaid = whole.exitCode() == 0 && whole.stderr().isBlank() ? ""
+                : "; ssh exit " + whole.exitCode() + (whole.stderr().isBlank() ? "" : ": " + whole.errorLine());
+        String why = "no exit status from " + whole.host() + " for batched command " + (first + 1) + " of "
+                + commands.size() + " (`" + commands.get(first) + "`): " + broken + sshSaid + "\n" + whole.stderr();
         for (int i = first; i < commands.size(); i++) {
             String prefix = i == first ? "" : "not run or not confirmed: ";
             results.add(new CommandResult(commands.get(i), whole.host(), exit, "", prefix + why));

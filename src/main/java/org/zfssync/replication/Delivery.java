@@ -67,7 +67,14 @@ final class Delivery {
      *
      * @param target the target dataset as last read (verified after the last stream), null if absent or unknown
      */
-    record Outcome(DatasetResult result, DatasetState target) {
+    record Outcome(DatasetResult result, DatasetState target, boolean verified) {
+        Outcome(DatasetResult result, DatasetState target) {
+            this(result, target, true);
+        }
+    }
+
+    /** Where the streams left a target: as read, or not read yet ({@code verified} false). */
+    private record Delivered(DatasetState view, boolean verified) {
     }
 
     /** The target changed so that only a person may decide (exit 4). */
@@ -86,20 +93,47 @@ final class Delivery {
         boolean streamed;
     }
 
+    /**
+     * Runs a dataset's plan. A stream that zfs itself confirms complete (a send to the goal whose
+     * every stage exited 0) is verified later, with every other dataset of the tree, by one
+     * listing ({@link #verify}); everything else is read again at once.
+     */
     Outcome run(DatasetPlan p, DatasetState sourceNow, DatasetState targetAtStart) {
+        return run(p, sourceNow, targetAtStart, true, null, new Progress());
+    }
+
+    /**
+     * Checks a dataset that {@link #run} left unverified against the target as read now, and if
+     * the goal is not there (it should be), continues from what is.
+     */
+    Outcome verify(DatasetPlan p, DatasetState sourceNow, DatasetState targetNow, DatasetResult first) {
+        Progress progress = new Progress();
+        progress.bytes = first.bytes();
+        progress.retries = first.retries();
+        progress.streamed = true;
+        return run(p, sourceNow, targetNow, false, targetNow, progress);
+    }
+
+    private Outcome run(DatasetPlan p, DatasetState sourceNow, DatasetState targetAtStart, boolean deferVerification,
+                        DatasetState continueFrom, Progress progress) {
         String from = Executor.firstFrom(p);
         String to = Executor.lastTo(p);
-        Progress progress = new Progress();
         DatasetState view = targetAtStart;
+        boolean verified = true;
         try {
             cancellation.throwIfCancelled();
             for (int i = 0; i < p.steps().size(); i++) {
                 Step step = p.steps().get(i);
                 if (step instanceof Step.Send || step instanceof Step.ResumeSend) {
-                    view = deliver(p, i, sourceNow, progress);
+                    Delivered d = deliver(p, continueFrom == null ? i : -1, sourceNow, progress, continueFrom,
+                            deferVerification);
+                    view = d.view();
+                    verified = d.verified();
                     break;
                 }
-                runTargetStep(step);
+                if (continueFrom == null) {
+                    runTargetStep(step);
+                }
             }
         } catch (Cancellation.CancelledException e) {
             return new Outcome(result(p, DatasetResult.Status.CANCELLED, from, to, progress, p.source() + ": " + e.getMessage()
@@ -120,7 +154,7 @@ final class Delivery {
         }
         DatasetResult.Status status = p.action() == Action.UP_TO_DATE && !progress.streamed
                 ? DatasetResult.Status.UP_TO_DATE : DatasetResult.Status.DONE;
-        return new Outcome(result(p, status, from, to, progress, null), view);
+        return new Outcome(result(p, status, from, to, progress, null), view, verified);
     }
 
     /** After a failure, what the target holds now (for its cursor); the start listing when nothing was sent. */
@@ -162,8 +196,13 @@ final class Delivery {
     /**
      * Streams until the target holds the goal. The plan's first stream runs as planned; every
      * later one is decided from the target as it is then.
+     *
+     * @param firstStream       index of the plan's first stream step, or -1 to decide from {@code known}
+     * @param known             the target as just read, to decide the first stream from (or null)
+     * @param deferVerification return unverified after a stream that zfs reports complete up to the goal
      */
-    private DatasetState deliver(DatasetPlan p, int firstStream, DatasetState sourceNow, Progress progress) {
+    private Delivered deliver(DatasetPlan p, int firstStream, DatasetState sourceNow, Progress progress,
+                              DatasetState known, boolean deferVerification) {
         String goalName = p.goal();
         Snapshot goal = null;
         for (Snapshot s : sourceNow.snapshots()) {
@@ -183,18 +222,25 @@ final class Delivery {
                 lastSend = send;
             }
         }
+        Step resumeStep = null;
+        for (Step s : p.steps()) {
+            resumeStep = s instanceof Step.ResumeSend && resumeStep == null ? s : resumeStep;
+        }
         SendFlags flags = lastSend != null ? lastSend.sendFlags()
-                : StepCommands.flags(((Step.ResumeSend) p.steps().get(firstStream)).token());
+                : StepCommands.flags(((Step.ResumeSend) resumeStep).token());
         ReceiveFlags incrementalFlags = lastSend != null ? lastSend.receiveFlags()
-                : ((Step.ResumeSend) p.steps().get(firstStream)).receiveFlags();
+                : ((Step.ResumeSend) resumeStep).receiveFlags();
         // A full send may be repeated only where the plan made one (target absent, or overwritten by flag).
         String firstFull = firstSend != null && firstSend.full() ? firstSend.snapshot() : null;
         ReceiveFlags fullFlags = firstSend != null && firstSend.full() ? firstSend.receiveFlags() : null;
 
-        Step planned = p.steps().get(firstStream);
-        TransferPipeline next = pipeline(planned);
-        String describe = describe(planned);
+        Step planned = firstStream < 0 ? null : p.steps().get(firstStream);
+        TransferPipeline next = planned == null ? null : pipeline(planned);
+        String describe = planned == null ? "" : describe(planned);
         Step.Send estimated = planned instanceof Step.Send s ? s : null;
+        // Whether the stream in flight, if it succeeds, ends with the goal received (zfs says so by exiting 0).
+        boolean endsAtGoal = planned instanceof Step.Send s && s.snapshot().equals(goalName);
+        DatasetState pending = known;
         int transientFailures = 0;
         int divergedFailures = 0;
         long busyWaitedMs = 0;
@@ -207,12 +253,13 @@ final class Delivery {
                     throw new IllegalStateException("no progress towards " + p.source().snapshot(goalName) + " on "
                             + p.target() + " after " + rounds + " attempts");
                 }
-                view = read(p.target());
+                view = pending != null ? pending : read(p.target());
+                pending = null;
                 NextStream.Next decision = NextStream.decide(sourceNow, view, goal.guid(), goalName, flags, noStream,
                         firstFull);
                 if (decision instanceof NextStream.Done) {
                     LOG.info("{} holds {} (verified by GUID)", p.target(), p.source().snapshot(goalName));
-                    return view;
+                    return new Delivered(view, true);
                 }
                 if (decision instanceof NextStream.Stuck stuck) {
                     if (stuck.diverged()) {
@@ -237,6 +284,8 @@ final class Delivery {
                     next = shape.around(ZfsCommands.sendResume(token.text()), ZfsCommands.receive(rf, p.target()),
                             StepCommands.flags(token));
                     describe = "resumed stream into " + p.target();
+                    // A resumed stream completes only the snapshot it was cut in: always read again after it.
+                    endsAtGoal = false;
                 } else {
                     NextStream.Send send = (NextStream.Send) decision;
                     Step.Send step = new Step.Send(p.source(), p.target(), send.from(), send.intermediates(),
@@ -244,6 +293,7 @@ final class Delivery {
                     LOG.info("{}: continuing from what arrived: {}", p.target(), describe(step));
                     next = StepCommands.pipeline(step, shape);
                     describe = describe(step);
+                    endsAtGoal = send.snapshot().equals(goalName);
                 }
                 estimated = null;
             }
@@ -293,10 +343,15 @@ final class Delivery {
                             instanceof NextStream.Done) {
                         LOG.info("{} holds {} although its receive reported a failure", p.target(),
                                 p.source().snapshot(goalName));
-                        return now;
+                        return new Delivered(now, true);
                     }
                     throw e;
                 }
+                next = null;
+                continue;
+            }
+            if (deferVerification && endsAtGoal) {
+                return new Delivered(null, false);
             }
             next = null;
         }

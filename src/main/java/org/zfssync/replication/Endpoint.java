@@ -16,7 +16,7 @@ public record Endpoint(Optional<String> sshDestination, DatasetName dataset) {
     public Endpoint {
         sshDestination.flatMap(SshHost::destinationProblem).ifPresent(problem -> {
             throw new IllegalArgumentException("invalid ssh destination '" + SshHost.printable(sshDestination.get())
-                    + "': " + problem + "; expected [user@]host, " + SshHost.DESTINATION_RULES);
+                    + "': " + problem + "; expected [user@]host " + SshHost.DESTINATION_RULES);
         });
     }
 
@@ -35,7 +35,7 @@ public record Endpoint(Optional<String> sshDestination, DatasetName dataset) {
         Optional<String> problem = SshHost.destinationProblem(destination);
         if (problem.isPresent()) {
             throw new IllegalArgumentException("invalid host in endpoint '" + SshHost.printable(text) + "': "
-                    + problem.get() + "; expected [user@]host:pool/fs, " + SshHost.DESTINATION_RULES);
+                    + problem.get() + "; expected [user@]host:pool/fs " + SshHost.DESTINATION_RULES);
         }
         // ssh takes an IPv6 address bare; the brackets only separate it from the dataset here.
         destination = destination.replace("[", "").replace("]", "");

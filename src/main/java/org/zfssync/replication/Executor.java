@@ -69,9 +69,10 @@ public final class Executor {
      * @param sourceState  the source as planned from
      * @param targetState  the target as planned from
      * @param relistSource reads the source again (after the sync snapshot, for its GUIDs)
+     * @param relistTarget reads the target again (to verify every stream by GUID in one listing)
      */
     public SyncReport execute(Plan plan, TreeState sourceState, TreeState targetState, Supplier<TreeState> relistSource,
-                              String sourceLabel, String targetLabel) {
+                              Supplier<TreeState> relistTarget, String sourceLabel, String targetLabel) {
         Set<String> held = new LinkedHashSet<>();
         List<DatasetResult> results = new ArrayList<>();
         Map<DatasetName, Delivery.Outcome> outcomes = new HashMap<>();
@@ -82,6 +83,7 @@ public final class Executor {
                 sourceNow = relistSource.get();
             }
             runDatasets(plan, sourceNow, targetState, snapshotError, results, outcomes);
+            verify(plan, sourceNow, relistTarget, results, outcomes);
         } catch (RuntimeException e) {
             // Only an error outside every dataset's own handling gets here: keep what arrived, release, destroy nothing.
             moveCursors(plan, sourceNow, outcomes, held);
@@ -125,11 +127,12 @@ public final class Executor {
         if (!stale.isEmpty()) {
             LOG.warn("releasing {} hold(s) {} that an interrupted earlier run left: {}", stale.size(), naming.holdTag(),
                     stale);
-            commands.add(ZfsCommands.release(naming.holdTag(), stale));
+            commands.addAll(ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n), stale));
         }
-        if (!fresh.isEmpty()) {
-            commands.add(ZfsCommands.hold(naming.holdTag(), fresh));
-        }
+        int firstHold = commands.size();
+        List<Command> holds = ZfsCommands.inChunks(n -> ZfsCommands.hold(naming.holdTag(), n), fresh);
+        commands.addAll(holds);
+        int firstEstimate = commands.size();
         List<Step.Send> estimated = new ArrayList<>();
         if (progressStyle != ProgressReporter.Style.NONE) {
             for (DatasetPlan p : plan.datasets()) {
@@ -150,25 +153,26 @@ public final class Executor {
             snapshotError = new CommandFailedException(results.get(0)).getMessage();
         }
         for (int i = 0; i < estimated.size(); i++) {
-            CommandResult r = results.get(results.size() - estimated.size() + i);
+            CommandResult r = results.get(firstEstimate + i);
             long size = ZfsCommands.parseEstimate(r.stdout() + "\n" + r.stderr());
             if (r.ok() && size >= 0) {
                 estimates.put(estimated.get(i), size);
             }
         }
-        if (!fresh.isEmpty()) {
-            CommandResult r = results.get(results.size() - 1 - estimated.size());
+        for (int i = 0; i < holds.size(); i++) {
+            CommandResult r = results.get(firstHold + i);
+            List<String> names = r.command().argv().subList(3, r.command().argv().size());
             if (r.ok()) {
-                held.addAll(fresh);
+                held.addAll(names);
             } else {
-                holdOneByOne(fresh, held, r);
+                holdOneByOne(names, held);
             }
         }
         return snapshotError;
     }
 
     /** After a batched hold failed (one snapshot missing fails them all), each on its own. */
-    private void holdOneByOne(List<String> fresh, Set<String> held, CommandResult batch) {
+    private void holdOneByOne(List<String> fresh, Set<String> held) {
         List<Command> singles = fresh.stream().map(n -> ZfsCommands.hold(naming.holdTag(), List.of(n))).toList();
         List<CommandResult> results = source.runAll(singles);
         for (int i = 0; i < fresh.size(); i++) {
@@ -179,9 +183,6 @@ public final class Executor {
                 LOG.warn("could not hold {} on {} ({}); a pruner could destroy it mid-transfer", fresh.get(i),
                         source.name(), r.errorLine());
             }
-        }
-        if (held.isEmpty()) {
-            LOG.debug("batched hold failed: {}", batch.errorLine());
         }
     }
 
@@ -198,13 +199,17 @@ public final class Executor {
         if (withHolds.isEmpty()) {
             return List.of();
         }
-        CommandResult r = source.run(ZfsCommands.holds(withHolds));
-        if (!r.ok()) {
-            LOG.warn("could not read the holds on {} ({}); stale holds of {} stay for now", source.name(),
-                    r.errorLine(), naming.holdTag());
-            return List.of();
+        List<String> ours = new ArrayList<>();
+        for (CommandResult r : source.runAll(ZfsCommands.inChunks(ZfsCommands::holds, withHolds))) {
+            if (!r.ok()) {
+                LOG.warn("could not read the holds on {} ({}); stale holds of {} stay for now", source.name(),
+                        r.errorLine(), naming.holdTag());
+                return List.of();
+            }
+            // A batched command's output arrives merged into one text (see Host#runAll).
+            ours.addAll(ZfsCommands.parseHolds(r.stdout() + "\n" + r.stderr(), naming.holdTag()));
         }
-        return ZfsCommands.parseHolds(r.stdout(), naming.holdTag());
+        return ours;
     }
 
     /**
@@ -228,6 +233,33 @@ public final class Executor {
                 });
         results.addAll(done);
         outcomes.putAll(found);
+    }
+
+    /**
+     * Reads the whole target once and checks every dataset whose streams zfs reported complete:
+     * it is done only if the target holds its goal by GUID; otherwise delivery continues from
+     * what is there. One listing instead of one round trip per dataset keeps big trees fast.
+     */
+    private void verify(Plan plan, TreeState sourceNow, Supplier<TreeState> relistTarget, List<DatasetResult> results,
+                        Map<DatasetName, Delivery.Outcome> outcomes) {
+        List<Integer> unverified = new ArrayList<>();
+        for (int i = 0; i < plan.datasets().size(); i++) {
+            Delivery.Outcome o = outcomes.get(plan.datasets().get(i).source());
+            if (o != null && !o.verified()) {
+                unverified.add(i);
+            }
+        }
+        if (unverified.isEmpty()) {
+            return;
+        }
+        TreeState targetNow = relistTarget.get();
+        for (int i : unverified) {
+            DatasetPlan p = plan.datasets().get(i);
+            Delivery.Outcome o = delivery.verify(p, sourceNow.get(p.source()), targetNow.get(p.target()),
+                    results.get(i));
+            outcomes.put(p.source(), o);
+            results.set(i, o.result());
+        }
     }
 
     static boolean succeeded(DatasetResult result) {
@@ -296,8 +328,12 @@ public final class Executor {
                 made.add(p.source() + "#" + cursor);
             }
         }
+        int releases = 0;
         if (!held.isEmpty()) {
-            commands.add(ZfsCommands.release(naming.holdTag(), List.copyOf(held)));
+            List<Command> release = ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n),
+                    List.copyOf(held));
+            commands.addAll(release);
+            releases = release.size();
         }
         if (commands.isEmpty()) {
             return present;
@@ -319,8 +355,7 @@ public final class Executor {
                         r.errorLine());
             }
         }
-        if (!held.isEmpty()) {
-            CommandResult r = results.get(results.size() - 1);
+        for (CommandResult r : results.subList(results.size() - releases, results.size())) {
             if (!r.ok()) {
                 LOG.warn("could not release the hold {} on {}: {} (the next run of this pair releases it)",
                         naming.holdTag(), source.name(), r.errorLine());
@@ -360,11 +395,13 @@ public final class Executor {
             if (!succeeded(results.get(i)) || common == null) {
                 continue;
             }
-            List<String> srcNames = keep(src, p.cleanupSource(), common.guid());
+            // On the source, this run's own holds (released just before) are no reason to keep a snapshot;
+            // the planner already left out what was held before the run.
+            List<String> srcNames = keep(src, p.cleanupSource(), common.guid(), false);
             if (!srcNames.isEmpty()) {
                 sourceCommands.addAll(ZfsCommands.destroySnapshots(p.source(), srcNames));
             }
-            List<String> dstNames = keep(o.target(), p.cleanupTarget(), common.guid());
+            List<String> dstNames = keep(o.target(), p.cleanupTarget(), common.guid(), true);
             if (!dstNames.isEmpty()) {
                 targetCommands.addAll(ZfsCommands.destroySnapshots(p.target(), dstNames));
             }
@@ -373,8 +410,8 @@ public final class Executor {
         destroyedTarget.addAll(destroy(target, targetCommands, results));
     }
 
-    /** The planned names that still exist on this side, are not held, and do not carry the shared GUID. */
-    private static List<String> keep(DatasetState side, List<String> planned, long sharedGuid) {
+    /** The planned names that still exist on this side, do not carry the shared GUID and (if asked) are not held. */
+    private static List<String> keep(DatasetState side, List<String> planned, long sharedGuid, boolean skipHeld) {
         if (side == null || planned.isEmpty()) {
             return List.of();
         }
@@ -383,7 +420,7 @@ public final class Executor {
         List<String> names = new ArrayList<>();
         for (String name : planned) {
             Snapshot s = byName.get(name);
-            if (s != null && s.guid() != sharedGuid && s.userrefs() == 0) {
+            if (s != null && s.guid() != sharedGuid && (!skipHeld || s.userrefs() == 0)) {
                 names.add(name);
             }
         }

@@ -305,6 +305,11 @@ public final class Planner {
         if (newSnapshot != null) {
             sourceNames.add(newSnapshot);
         }
+        if (sourceNames.isEmpty()) {
+            // Only bookmarks are left on the source and no snapshot may be taken: nothing can be sent.
+            return new DatasetPlan(s.name(), a.targetName, Action.UP_TO_DATE, a.resumeSteps, List.of(), List.of(),
+                    Optional.empty(), List.of(), ownCursors(s));
+        }
         String newest = sourceNames.get(sourceNames.size() - 1);
         SendFlags sendFlags = sendFlags(s);
         ReceiveFlags receiveFlags = options.receiveFlags().withForce(false);
@@ -367,9 +372,9 @@ public final class Planner {
         }
         // After success the two sides share this GUID (0: the new snapshot, whose GUID is not known
         // yet); whatever carries it, on either side and under any name, is the next base and stays.
-        long keepGuid = 0;
+        long keepGuid = action == Action.UP_TO_DATE && a.common != null ? a.common.guid() : 0;
         for (Snapshot snap : s.snapshots()) {
-            if (snap.name().equals(newest)) {
+            if (keepGuid == 0 && snap.name().equals(newest)) {
                 keepGuid = snap.guid();
             }
         }
@@ -381,12 +386,20 @@ public final class Planner {
                     cleanupSource.add(snap.name());
                 }
             }
+            // A snapshot the source holds under a name that is not ours was claimed by the user there
+            // (renamed to pin it, say): its copy on the target stays too, whatever it is called there.
+            Set<Long> claimedOnSource = new HashSet<>();
+            for (Snapshot snap : s.snapshots()) {
+                if (!isOurs(snap.name())) {
+                    claimedOnSource.add(snap.guid());
+                }
+            }
             Set<String> onTarget = new HashSet<>();
             if (a.target != null) {
                 for (Snapshot snap : a.target.snapshots()) {
                     onTarget.add(snap.name());
                     if (!targetGone.contains(snap.name()) && isStaleOurs(snap.name(), newest) && snap.userrefs() == 0
-                            && snap.guid() != keepGuid) {
+                            && snap.guid() != keepGuid && !claimedOnSource.contains(snap.guid())) {
                         cleanupTarget.add(snap.name());
                     }
                 }

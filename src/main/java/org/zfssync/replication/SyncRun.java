@@ -79,7 +79,8 @@ public final class SyncRun {
                 report = new Executor(sourceHost, targetZfs, transferSettings, choice.shape(), options.naming(),
                         options.noStream(), progressStyle, cancellation.sleeper(), cancellation).execute(plan,
                         sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
-                        source.toString(), target.toString());
+                        () -> targetZfs.list(target.dataset(), options.recursive()), source.toString(),
+                        target.toString());
             }
             return new Outcome(plan, lines, report.withCommands(stats.perHost()));
         }

@@ -74,6 +74,31 @@ public final class ZfsCommands {
         return Command.changing(argv);
     }
 
+    /**
+     * {@link #hold}, {@link #release} or {@link #holds} of many snapshots, split where one command
+     * line would pass the kernel's argument limits (a catch-up of a big tree holds every
+     * intermediate of every dataset).
+     */
+    public static List<Command> inChunks(java.util.function.Function<List<String>, Command> command,
+                                         List<String> snapshots) {
+        List<Command> commands = new ArrayList<>();
+        List<String> chunk = new ArrayList<>();
+        int length = 0;
+        for (String s : snapshots) {
+            if (!chunk.isEmpty() && length + s.length() + 1 > MAX_ARGUMENT) {
+                commands.add(command.apply(chunk));
+                chunk = new ArrayList<>();
+                length = 0;
+            }
+            chunk.add(s);
+            length += s.length() + 1;
+        }
+        if (!chunk.isEmpty()) {
+            commands.add(command.apply(chunk));
+        }
+        return commands;
+    }
+
     /** {@code zfs holds -H snap...}: every hold on these snapshots, one {@code NAME<TAB>TAG<TAB>TIME} line each. */
     public static Command holds(List<String> snapshots) {
         List<String> argv = new ArrayList<>(List.of("zfs", "holds", "-H"));

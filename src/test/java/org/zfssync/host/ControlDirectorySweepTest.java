@@ -64,7 +64,7 @@ class ControlDirectorySweepTest {
 
     @Test
     void aDeadRunsMasterIsToldToExitAndItsDirectoryRemoved() throws IOException {
-        Path dead = runDirectory("zfs-sync-111", Long.toString(DEAD_PID));
+        Path dead = runDirectory("zfs-sync-ctl-111", Long.toString(DEAD_PID));
         Path socket = socket(dead, "0123abcd");
         ControlDirectory fresh = ControlDirectory.create(runtime, ssh.toString());
         try {
@@ -77,7 +77,7 @@ class ControlDirectorySweepTest {
 
     @Test
     void aLiveRunsDirectoryIsLeftAlone() throws IOException {
-        Path live = runDirectory("zfs-sync-222", Long.toString(ProcessHandle.current().pid()));
+        Path live = runDirectory("zfs-sync-ctl-222", Long.toString(ProcessHandle.current().pid()));
         socket(live, "0123abcd");
         ControlDirectory.create(runtime, ssh.toString()).close();
         assertThat(live.resolve("0123abcd")).exists();
@@ -85,17 +85,23 @@ class ControlDirectorySweepTest {
     }
 
     @Test
-    void withoutAPidFileOnlyAnOldDirectoryCountsAsDead() throws IOException {
-        Path young = runDirectory("zfs-sync-young", null);
-        Path old = runDirectory("zfs-sync-old", null);
-        Path garbled = runDirectory("zfs-sync-garbled", "not a pid");
-        FileTime elevenMinutesAgo = FileTime.from(Instant.now().minus(ControlDirectory.ORPHAN_AGE).minusSeconds(60));
-        Files.setLastModifiedTime(old, elevenMinutesAgo);
-        Files.setLastModifiedTime(garbled, elevenMinutesAgo);
+    void withoutAReadablePidFileADirectoryIsNeverRemovedHoweverOld() throws IOException {
+        Path old = runDirectory("zfs-sync-ctl-old", null);
+        Path garbled = runDirectory("zfs-sync-ctl-garbled", "not a pid");
+        FileTime lastYear = FileTime.from(Instant.now().minusSeconds(365L * 24 * 3600));
+        Files.setLastModifiedTime(old, lastYear);
+        Files.setLastModifiedTime(garbled, lastYear);
         ControlDirectory.create(runtime, ssh.toString()).close();
-        assertThat(young).exists();
-        assertThat(old).doesNotExist();
-        assertThat(garbled).doesNotExist();
+        assertThat(old).exists();
+        assertThat(garbled).exists();
+    }
+
+    @Test
+    void anotherToolsDirectoryWithADeadPidIsNotSwept() throws IOException {
+        // The lab's own run directory (ssh config, qemu logs) is named zfs-sync-lab-*: never ours to remove.
+        Path lab = runDirectory("zfs-sync-lab-123", Long.toString(DEAD_PID));
+        ControlDirectory.create(runtime, ssh.toString()).close();
+        assertThat(lab).exists();
     }
 
     @Test

@@ -29,6 +29,30 @@ class ShellQuoteTest {
         assertThat(ShellQuote.quote("$(rm -rf /)")).isEqualTo("'$(rm -rf /)'");
     }
 
+    /** csh expands '!' even inside single quotes and cannot quote a newline: both stay outside the quotes. */
+    @Test
+    void keepsWhatCshWouldMisreadOutOfTheQuotes() {
+        assertThat(ShellQuote.quote("a!b")).isEqualTo("'a'\\!'b'");
+        assertThat(ShellQuote.quote("!")).isEqualTo("\\!");
+        assertThat(ShellQuote.quote("=1")).as("tcsh: directory stack").isEqualTo("'=1'");
+        assertThat(ShellQuote.quote("%1")).as("csh: a job").isEqualTo("'%1'");
+        assertThat(ShellQuote.quote("a=1%b")).isEqualTo("a=1%b");
+    }
+
+    @Test
+    void aNewlineSendsTheCommandThroughShWhereItCanBeSpelled() {
+        assertThat(ShellQuote.loginLine(List.of("zfs", "list"))).isEqualTo("zfs list");
+        String line = ShellQuote.loginLine(List.of("printf", "%s", "a\nb"));
+        assertThat(line).startsWith("sh -c ").doesNotContain("\n");
+        assertThat(ShellQuote.scriptJoin(List.of("a\nb"))).isEqualTo("'a'\"$zs_nl\"'b'");
+    }
+
+    @Test
+    void aLoginScriptMustBeOneLine() {
+        assertThatThrownBy(() -> ShellQuote.loginScript("a\nb")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ShellQuote.loginScript("a | b")).isEqualTo("sh -c 'a | b'");
+    }
+
     @Test
     void refusesNul() {
         assertThatThrownBy(() -> ShellQuote.quote("a\0b")).isInstanceOf(IllegalArgumentException.class);

@@ -45,7 +45,7 @@ class SshHostDestinationTest {
     void namesTheCharacterItsPositionAndTheExpectedForm() {
         assertThatThrownBy(() -> host("nas;reboot")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("invalid ssh destination 'nas;reboot': character ';' (position 4) is not allowed "
-                        + "in the host name; expected [user@]host,")
+                        + "in the host name; expected [user@]host where")
                 .hasMessageContaining("IPv6");
         assertThat(SshHost.destinationProblem("ro$t@nas")).contains("character '$' (position 3) is not allowed in the user name");
         assertThat(SshHost.destinationProblem("a b")).contains("character ' ' (space) (position 2) is not allowed in the host name");

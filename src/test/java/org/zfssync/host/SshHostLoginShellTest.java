@@ -145,7 +145,7 @@ class SshHostLoginShellTest {
     }
 
     /** Whatever the arguments, every shell hands the program exactly that argv. */
-    @Property(tries = 60)
+    @Property(tries = 25)
     void anyArgvSurvivesEveryLoginShell(@ForAll("arguments") List<String> args) throws Exception {
         String line = SshHost.remoteLine(printf(args));
         for (String name : SHELLS) {

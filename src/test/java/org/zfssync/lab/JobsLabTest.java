@@ -9,7 +9,9 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zfssync.job.JobLock;
+import org.zfssync.lock.RunClaim;
+import org.zfssync.lock.RunLock;
+import org.zfssync.lock.Wait;
 
 /** Jobs from one YAML file on real OpenZFS: three jobs (one fan-out), retention on both sides, the job lock. */
 @ZfsLab
@@ -191,7 +193,8 @@ class JobsLabTest {
     void aSecondRunOfTheSameJobExitsAtOnceNamingTheHolder(LabFixture lab) throws IOException {
         lab.sh("zfs create " + lab.sourcePool() + "/a");
         Path file = config(lab);
-        try (JobLock held = JobLock.acquire(dir.resolve("locks"), "one")) {
+        try (RunLock held = RunLock.acquire(dir.resolve("locks"), new RunClaim(java.util.Optional.of("one"),
+                "this test", List.of()), Wait.NONE, line -> { })) {
             LabFixture.Run second = run(lab, file, "one");
             assertThat(second.exitCode()).as(second.toString()).isEqualTo(5);
             assertThat(second.stderr()).contains("job 'one' is already running", "pid " + ProcessHandle.current().pid());

@@ -163,9 +163,36 @@ public final class LabFixture implements AutoCloseable {
         return digest(mount + "/.zfs/snapshot/" + snaps.get(snaps.size() - 1));
     }
 
+    /**
+     * {@link #checksum} of each dataset in {@code targets} and {@link #checksumOfNewestSnapshot} of
+     * the matching dataset in {@code sources}, in one round trip: dataset of {@code targets} to
+     * {@code "TARGET-DIGEST SOURCE-DIGEST"}, so a test can compare whole trees cheaply.
+     */
+    public Map<String, String> checksumPairs(List<String> targets, List<String> sources) {
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < targets.size(); i++) {
+            String t = ShellQuote.quote(targets.get(i));
+            String s = ShellQuote.quote(sources.get(i));
+            script.append("dm=$(zfs get -H -o value mountpoint ").append(t).append(") && sm=$(zfs get -H -o value mountpoint ")
+                    .append(s).append(") && sn=$(zfs list -H -d 1 -t snapshot -s createtxg -o name ").append(s)
+                    .append(" | tail -1) && echo \"$(").append(digestCommand("\"$dm\"")).append(") $(")
+                    .append(digestCommand("\"$sm/.zfs/snapshot/${sn#*@}\"")).append(")\" || echo failed; ");
+        }
+        String[] lines = sh(script.toString()).strip().split("\n");
+        Map<String, String> result = new LinkedHashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            result.put(targets.get(i), i < lines.length ? lines[i].strip() : "missing");
+        }
+        return result;
+    }
+
+    private static String digestCommand(String quotedDirectory) {
+        return "cd " + quotedDirectory + " && find . -xdev -type f | LC_ALL=C sort | xargs -r -d '\\n' sha256sum"
+                + " | sha256sum | cut -c1-64";
+    }
+
     private String digest(String directory) {
-        return sh("cd " + ShellQuote.quote(directory) + " && find . -xdev -type f | LC_ALL=C sort | xargs -r -d '\\n' sha256sum"
-                + " | sha256sum | cut -c1-64").strip();
+        return sh(digestCommand(ShellQuote.quote(directory))).strip();
     }
 
     /** Everything ZFS shows about a pool: every property of every object, every hold and bookmark. */
@@ -266,7 +293,7 @@ public final class LabFixture implements AutoCloseable {
 
         Background(Process process, String args) {
             this.process = process;
-            this.args = args;
+            this.args = args.replaceAll("--ssh-config \\S+ ", "");
             try {
                 process.getOutputStream().close();
             } catch (IOException e) {
@@ -376,6 +403,9 @@ public final class LabFixture implements AutoCloseable {
                 }
                 outReader.join(10_000);
                 errReader.join(10_000);
+                System.out.printf(java.util.Locale.ROOT, "[lab] zfs-sync %s: exit %d after %.1f s%n",
+                        args.length() > 90 ? args.substring(0, 90) + "..." : args, process.exitValue(),
+                        Duration.between(startedAt, exitedAt()).toMillis() / 1000.0);
                 return new Run(process.exitValue(), stdoutSoFar(), stderrSoFar());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

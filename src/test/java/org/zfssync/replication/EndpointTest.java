@@ -62,7 +62,7 @@ class EndpointTest {
     void aBadHostIsOneLineNamingTheEndpointTheCharacterAndTheExpectedForm() {
         assertThatThrownBy(() -> Endpoint.parse("nas$(reboot):tank/fs")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("invalid host in endpoint 'nas$(reboot):tank/fs': character '$' (position 4) "
-                        + "is not allowed in the host name; expected [user@]host:pool/fs,")
+                        + "is not allowed in the host name; expected [user@]host:pool/fs where")
                 .hasMessageContaining("IPv6");
         assertThatThrownBy(() -> Endpoint.parse("nas\n-oProxyCommand=x:tank")).hasMessageNotContaining("\n")
                 .hasMessageContaining("nas\\n-oProxyCommand");

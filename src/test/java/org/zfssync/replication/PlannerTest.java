@@ -272,6 +272,46 @@ class PlannerTest {
     @Nested
     class Cleanup {
         @Test
+        void aSyncSnapshotRenamedOnTheSourceToPinItKeepsItsCopyOnTheTarget() {
+            // The user renamed our snapshot to "pinned" on the source; on the target it still has our name.
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 0, false).snap("tank/a", "pinned", 7),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", OWN, 7));
+            DatasetPlan p = only(plan);
+            assertThat(p.cleanupTarget()).as("the only snapshot the two sides share").doesNotContain(OWN);
+        }
+
+        @Test
+        void aBookmarkAsTheOnlyBaseKeepsTheTargetsSnapshotWithItsGuid() {
+            Plan plan = plan(with(options(), "no-snapshot"), States.under("tank/a").fs("tank/a", 0, false)
+                    .bookmark("tank/a", "mine", 7), States.under("backup/a").fs("backup/a").snap("backup/a", OWN, 7));
+            assertThat(only(plan).cleanupTarget()).doesNotContain(OWN);
+        }
+
+        @Test
+        void aJobsOwnSnapshotsOnTheTargetAreNeverTakenForAnotherTargetsOrphans() {
+            String job = "zfs-sync_job.home_20261120T000000Z";
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false).snap("tank/a", OWN, 1),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", job, 3).snap("backup/a", OWN, 1));
+            assertThat(only(plan).cleanupTarget()).doesNotContain(job);
+        }
+
+        @Test
+        void holdsCoverEveryIntermediateOfTheStream() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false).snap("tank/a", OWN, 1)
+                    .snap("tank/a", "u1", 2).snap("tank/a", "u2", 3), States.under("backup/a").fs("backup/a")
+                    .snap("backup/a", OWN, 1));
+            assertThat(only(plan).holds()).containsExactly(OWN, "u1", "u2", NEW);
+        }
+
+        @Test
+        void thisTargetsCursorsAreListedForReplacementAndNoOneElses() {
+            Plan plan = plan(options(), States.under("tank/a").fs("tank/a", 5, false).snap("tank/a", OWN, 1)
+                    .bookmark("tank/a", NAMING.cursorName(1), 1).bookmark("tank/a", "zfs-sync_offsite_cursor_0000000000000001", 1),
+                    States.under("backup/a").fs("backup/a").snap("backup/a", OWN, 1));
+            assertThat(only(plan).cursors()).containsExactly(NAMING.cursorName(1));
+        }
+
+        @Test
         void destroysOnlyOurOlderSyncSnapshotsNeverTheNewestCommonUserOrHeldOnes() {
             String ours1 = "zfs-sync_nas_20260101T000000Z";
             String ours2 = "zfs-sync_nas_20260102T000000Z";
