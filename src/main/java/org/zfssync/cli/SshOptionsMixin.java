@@ -22,8 +22,17 @@ final class SshOptionsMixin {
             + "(e.g. StrictHostKeyChecking=yes). Repeatable.")
     List<String> sshOptions = new ArrayList<>();
 
+    @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600", description = "Longest a "
+            + "control command (a listing, a snapshot, a batch of destroys) may take before it is killed and counted "
+            + "as failed, so a hung zfs never holds a run (and its lock) forever; streams have --stall-timeout "
+            + "instead (default: ${DEFAULT-VALUE}).")
+    int commandTimeout;
+
     SshOptions toSshOptions() {
+        if (commandTimeout < 1) {
+            throw new IllegalArgumentException("--command-timeout must be at least 1 second");
+        }
         return new SshOptions(Optional.ofNullable(sshPort), Optional.ofNullable(sshIdentity),
-                Optional.ofNullable(sshConfig), sshOptions);
+                Optional.ofNullable(sshConfig), sshOptions).withCommandTimeout(java.time.Duration.ofSeconds(commandTimeout));
     }
 }

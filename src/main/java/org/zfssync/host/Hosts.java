@@ -8,7 +8,7 @@ import java.util.Optional;
  * The hosts of one run, one {@link Host} per destination so that two endpoints on the same host
  * share its multiplexed connection. Closing ends every connection and removes the socket directory.
  */
-public final class Hosts implements AutoCloseable {
+public final class Hosts implements HostPool {
     private final SshOptions sshOptions;
     private final CommandListener listener;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -20,6 +20,7 @@ public final class Hosts implements AutoCloseable {
     }
 
     /** The host for an ssh destination, or this machine when empty. */
+    @Override
     public synchronized Host get(Optional<String> sshDestination) {
         String key = sshDestination.orElse(LocalHost.NAME + "\0");
         return hosts.computeIfAbsent(key, k -> sshDestination.<Host>map(d -> {

@@ -193,6 +193,9 @@ public final class ConfigLoader {
         if (s.stallTimeout() != null && s.stallTimeout() < 1) {
             report.add(at + "/stall-timeout", "stall-timeout is in seconds and must be 1 or more");
         }
+        if (s.commandTimeout() != null && s.commandTimeout() < 1) {
+            report.add(at + "/command-timeout", "command-timeout is in seconds and must be 1 or more");
+        }
         if (s.retryMaxDelay() != null && s.retryMaxDelay() < 1) {
             report.add(at + "/retry-max-delay", "retry-max-delay is in seconds and must be 1 or more");
         }

@@ -19,7 +19,7 @@ import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.CommandStats;
 import org.zfssync.host.Host;
-import org.zfssync.host.Hosts;
+import org.zfssync.host.HostPool;
 import org.zfssync.host.SshOptions;
 import org.zfssync.pruning.PrunePlan;
 import org.zfssync.pruning.PrunePlanner;
@@ -55,6 +55,7 @@ public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private final Clock clock;
     private final Cancellation cancellation;
+    private final HostPool.Factory hostPools;
 
     public JobRunner(Clock clock) {
         this(clock, new Cancellation());
@@ -62,8 +63,14 @@ public final class JobRunner {
 
     /** @param cancellation stops the job's streams (SIGTERM, SIGINT); targets not yet started are not started */
     public JobRunner(Clock clock, Cancellation cancellation) {
+        this(clock, cancellation, HostPool.Factory.ssh());
+    }
+
+    /** @param hostPools where the job's hosts come from (real ones, or in-memory ones in tests) */
+    public JobRunner(Clock clock, Cancellation cancellation, HostPool.Factory hostPools) {
         this.clock = clock;
         this.cancellation = cancellation;
+        this.hostPools = hostPools;
     }
 
     /**
@@ -113,7 +120,7 @@ public final class JobRunner {
             LOG.info("job {}: {} -> {}", job.name(), job.source(), dst);
             try {
                 cancellation.throwIfCancelled();
-                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation).run(Endpoint.parse(job.source()), dst,
+                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation, hostPools).run(Endpoint.parse(job.source()), dst,
                         syncOptions(s, dst), dryRun);
                 syncs.add(o.report());
             } catch (RuntimeException e) {
@@ -154,7 +161,7 @@ public final class JobRunner {
         SnapshotNaming naming = jobNaming(s, job);
         boolean recursive = s.recursive() == null || s.recursive();
         Instant now = clock.instant();
-        try (Hosts hosts = new Hosts(ssh(s), new CommandStats())) {
+        try (HostPool hosts = hostPools.open(ssh(s), new CommandStats())) {
             Host host = hosts.get(src.sshDestination());
             TreeState tree = new Zfs(host).list(src.dataset(), recursive);
             if (!tree.rootExists()) {
@@ -205,7 +212,7 @@ public final class JobRunner {
         List<Endpoint> targets = job.targets().stream().map(Endpoint::parse).toList();
         boolean recursive = s.recursive() == null || s.recursive();
         List<PruneResult> results = new ArrayList<>();
-        try (Hosts hosts = new Hosts(ssh(s), new CommandStats())) {
+        try (HostPool hosts = hostPools.open(ssh(s), new CommandStats())) {
             TreeState sourceTree = new Zfs(hosts.get(src.sshDestination())).list(src.dataset(), recursive);
             List<TreeState> targetTrees = new ArrayList<>();
             for (Endpoint t : targets) {
@@ -343,7 +350,9 @@ public final class JobRunner {
     }
 
     static SshOptions ssh(Settings s) {
-        return new SshOptions(Optional.ofNullable(s.sshPort()), Optional.ofNullable(s.sshIdentity()).map(Path::of),
-                Optional.ofNullable(s.sshConfig()).map(Path::of), s.sshOptions() == null ? List.of() : s.sshOptions());
+        SshOptions options = new SshOptions(Optional.ofNullable(s.sshPort()),
+                Optional.ofNullable(s.sshIdentity()).map(Path::of), Optional.ofNullable(s.sshConfig()).map(Path::of),
+                s.sshOptions() == null ? List.of() : s.sshOptions());
+        return s.commandTimeout() == null ? options : options.withCommandTimeout(Duration.ofSeconds(s.commandTimeout()));
     }
 }

@@ -14,11 +14,11 @@ public record Settings(Boolean recursive, List<String> include, List<String> exc
         String sshIdentity, String sshConfig, List<String> sshOptions, Boolean compressed, Boolean largeBlock,
         Boolean embed, Boolean props, Boolean noMount, Boolean writableTargets, Map<String, String> recvOptions,
         List<String> recvExclude, Boolean rollback, Boolean forceOverwrite, Boolean noStream, Integer stallTimeout,
-        Integer retryMaxDelay) {
+        Integer retryMaxDelay, Integer commandTimeout) {
 
     static Settings empty() {
         return new Settings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** This job's settings with every unset field taken from {@code defaults}. */
@@ -41,7 +41,7 @@ public record Settings(Boolean recursive, List<String> include, List<String> exc
                 or(recvOptions, defaults.recvOptions), or(recvExclude, defaults.recvExclude),
                 or(rollback, defaults.rollback), or(forceOverwrite, defaults.forceOverwrite),
                 or(noStream, defaults.noStream), or(stallTimeout, defaults.stallTimeout),
-                or(retryMaxDelay, defaults.retryMaxDelay));
+                or(retryMaxDelay, defaults.retryMaxDelay), or(commandTimeout, defaults.commandTimeout));
     }
 
     private static <T> T or(T value, T fallback) {

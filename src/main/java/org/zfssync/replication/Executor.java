@@ -171,7 +171,7 @@ public final class Executor {
         return snapshotError;
     }
 
-    /** After a batched hold failed (one snapshot missing fails them all), each on its own. */
+    /** After a batched hold failed (some OpenZFS versions fail all for one missing snapshot), each on its own. */
     private void holdOneByOne(List<String> fresh, Set<String> held) {
         List<Command> singles = fresh.stream().map(n -> ZfsCommands.hold(naming.holdTag(), List.of(n))).toList();
         List<CommandResult> results = source.runAll(singles);
@@ -348,7 +348,8 @@ public final class Executor {
         }
         for (int i = 0; i < made.size(); i++) {
             CommandResult r = results.get(i);
-            if (r.ok() || r.stderr().contains("already exists")) {
+            // A cursor's name carries its GUID: one that exists already is the same cursor.
+            if (r.ok() || r.stderr().contains("bookmark exists") || r.stderr().contains("already exists")) {
                 present.add(made.get(i));
             } else {
                 LOG.warn("could not make the cursor {} on {}: {}; the previous cursor stays", made.get(i), source.name(),

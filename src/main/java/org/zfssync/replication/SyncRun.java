@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.zfssync.host.CommandStats;
 import org.zfssync.host.Helper;
 import org.zfssync.host.Host;
-import org.zfssync.host.Hosts;
+import org.zfssync.host.HostPool;
 import org.zfssync.host.SshOptions;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
@@ -26,6 +26,7 @@ public final class SyncRun {
     private final Clock clock;
     private final ProgressReporter.Style progressStyle;
     private final Cancellation cancellation;
+    private final HostPool.Factory hostPools;
 
     public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock) {
         this(sshOptions, transferSettings, clock, new Cancellation());
@@ -39,6 +40,19 @@ public final class SyncRun {
 
     SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, ProgressReporter.Style progressStyle,
             Cancellation cancellation) {
+        this(sshOptions, transferSettings, clock, progressStyle, cancellation, HostPool.Factory.ssh());
+    }
+
+    /** @param hostPools where the run's hosts come from (real ones, or in-memory ones in tests) */
+    public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, Cancellation cancellation,
+                   HostPool.Factory hostPools) {
+        this(sshOptions, transferSettings, clock, System.console() != null ? ProgressReporter.Style.TERMINAL
+                : ProgressReporter.Style.LOG, cancellation, hostPools);
+    }
+
+    SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock,
+            ProgressReporter.Style progressStyle, Cancellation cancellation, HostPool.Factory hostPools) {
+        this.hostPools = hostPools;
         this.progressStyle = progressStyle;
         this.cancellation = cancellation;
         this.sshOptions = sshOptions;
@@ -52,7 +66,7 @@ public final class SyncRun {
 
     public Outcome run(Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
         CommandStats stats = new CommandStats();
-        try (Hosts hosts = new Hosts(sshOptions, stats)) {
+        try (HostPool hosts = hostPools.open(sshOptions, stats)) {
             Host sourceHost = hosts.get(source.sshDestination());
             Host targetHost = hosts.get(target.sshDestination());
             Zfs sourceZfs = new Zfs(sourceHost);

@@ -147,11 +147,15 @@ class JobsLabTest {
         assertThat(run.stdout()).contains("snapshot not due", "5 replicated");
         for (int i = 0; i < 4; i++) {
             assertThat(lab.checksum(t + "/t/c" + i)).isEqualTo(lab.checksumOfNewestSnapshot(s + "/t/c" + i));
-            // The job snapshot travelled in the stream, and target retention (last: 1) pruned it there.
-            assertThat(run.stdout()).contains(t + "/t/c" + i + "@" + jobSnapshot);
-            assertThat(lab.snapshots(t + "/t/c" + i)).hasSize(1).doesNotContain(jobSnapshot);
+            // Nothing was written after the job snapshot: it is the children's base (zfs-sync's own, the
+            // job's), so no sync snapshot is stacked on it and retention keeps it on both sides.
+            assertThat(lab.snapshots(t + "/t/c" + i)).containsExactly(jobSnapshot);
+            assertThat(lab.snapshots(s + "/t/c" + i)).containsExactly(jobSnapshot);
         }
-        // The run pruned by last: 1 on each side; the newest (the sync snapshot, the common base) stays.
+        // t changed after it: the job snapshot travelled in t's stream under a sync snapshot, and
+        // retention (last: 1) pruned it on both sides; the newest (the common base) stays.
+        assertThat(run.stdout()).contains(t + "/t@" + jobSnapshot);
+        assertThat(lab.snapshots(t + "/t")).hasSize(1).doesNotContain(jobSnapshot);
         assertThat(lab.snapshots(s + "/t")).hasSize(1).doesNotContain(jobSnapshot);
         // list with the config: each target's lag, the age of the newest snapshot it has.
         LabFixture.Run list = lab.zfsSync("list", LabGuest.SOURCE_HOST + ":" + s + "/t", "-c", file.toString(), "--json");

@@ -203,7 +203,7 @@ class LifecycleLabTest {
         String t = lab.targetPool() + "/o";
         String yaml = """
                 jobs:
-                  - name: off
+                  - name: offline
                     ssh-config: %s
                     source: %s
                     targets: [%s]

@@ -106,12 +106,47 @@ final class StateLab {
         private final Process process;
         private final CompletableFuture<String> out;
         private final CompletableFuture<String> err;
+        /** stderr as read so far, line by line, for {@link #awaitLog}. */
+        private final StringBuffer log = new StringBuffer();
         private final Set<String> controlPaths = new TreeSet<>();
 
         private Background(Process process) {
             this.process = process;
             this.out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-            this.err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            this.err = CompletableFuture.supplyAsync(() -> {
+                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                        log.append(line).append('\n');
+                    }
+                    return log.toString();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+
+        /**
+         * Waits until a line of the run's log (stderr) matches, the run ends, or the timeout passes;
+         * true only for a matching line.
+         */
+        boolean awaitLog(java.util.function.Predicate<String> line, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (log.toString().lines().anyMatch(line)) {
+                    return true;
+                }
+                if (!process.isAlive() && err.isDone()) {
+                    return log.toString().lines().anyMatch(line);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return false;
         }
 
         /** Starts {@code java -jar zfs-sync.jar ARGS} (the ssh config must be among the args). */

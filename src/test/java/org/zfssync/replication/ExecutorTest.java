@@ -39,6 +39,8 @@ class ExecutorTest {
         int attempts = 3;
         boolean recursive;
         boolean takeSnapshot = true;
+        /** LOG makes the executor ask for size estimates ({@code zfs send -n -P}) before streaming. */
+        ProgressReporter.Style style = ProgressReporter.Style.NONE;
         Plan plan;
         /** The sequence number of the last event before the latest sync started. */
         long startedAfter;
@@ -61,7 +63,7 @@ class ExecutorTest {
                     Duration.ofMillis(10), 0), Duration.ofSeconds(60), 0, CompressionMode.NONE, 0, workers);
             Sleeper sleeper = d -> sleeps.add(d);
             SyncReport report = new Executor(src, targetZfs, settings, StreamShape.plain(), options.naming(),
-                    options.noStream(), ProgressReporter.Style.NONE, sleeper, cancellation).execute(plan, sourceState,
+                    options.noStream(), style, sleeper, cancellation).execute(plan, sourceState,
                     targetState, () -> sourceZfs.list(sourceRoot, options.recursive()),
                     () -> targetZfs.list(targetRoot, options.recursive()), "src:" + sourceRoot,
                     "nas:" + targetRoot);
@@ -122,12 +124,16 @@ class ExecutorTest {
     @Test
     void aFullThenAnIncrementalSyncLeaveTheSourcesSnapshotsOnTheTargetAndMoveTheCursor() {
         Pair pair = started();
+        pair.style = ProgressReporter.Style.LOG;
         DatasetResult first = only(pair.sync());
         String t1 = pair.snapshotName();
+        assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P tank/a@s1",
+                "zfs send -n -P -I tank/a@s1 tank/a@" + t1);
         assertThat(first.status()).isEqualTo(DatasetResult.Status.DONE);
         assertThat(first.action()).isEqualTo(Action.FULL);
-        assertThat(pair.commands(pair.src, "zfs send")).containsExactly("zfs send tank/a@s1",
+        assertThat(pair.commands(pair.src, "zfs send")).containsSubsequence("zfs send tank/a@s1",
                 "zfs send -I tank/a@s1 tank/a@" + t1);
+        assertThat(pair.commands(pair.src, "zfs send")).hasSize(4);
         assertThat(pair.dst.snapshotGuids("backup/a")).isEqualTo(pair.src.snapshotGuids("tank/a"));
         assertThat(pair.dst.property("backup/a", "readonly")).isEqualTo("on");
         long g1 = pair.src.guid("tank/a@" + t1);
