@@ -22,6 +22,7 @@ import org.zfssync.zfs.Snapshot;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
 import org.zfssync.zfs.ZfsCommands;
+import org.zfssync.zfs.ZfsListParser;
 
 /**
  * Runs a plan: takes the sync snapshot and holds every snapshot the streams need (releasing this
@@ -78,23 +79,21 @@ public final class Executor {
         Map<DatasetName, Delivery.Outcome> outcomes = new HashMap<>();
         TreeState sourceNow = sourceState;
         try {
-            String snapshotError = prepareSource(plan, sourceState, held);
+            List<Snapshot> taken = new ArrayList<>();
+            String snapshotError = prepareSource(plan, sourceState, held, taken);
             if (!plan.snapshotDatasets().isEmpty() && snapshotError == null) {
-                sourceNow = relistSource.get();
+                sourceNow = withTaken(sourceState, plan, taken).orElseGet(relistSource);
             }
             runDatasets(plan, sourceNow, targetState, snapshotError, results, outcomes);
             verify(plan, sourceNow, relistTarget, results, outcomes);
         } catch (RuntimeException e) {
             // Only an error outside every dataset's own handling gets here: keep what arrived, release, destroy nothing.
-            moveCursors(plan, sourceNow, outcomes, held);
+            finish(plan, sourceNow, outcomes, held, results, false, new ArrayList<>(), new ArrayList<>());
             throw e;
         }
-        List<String> cursors = moveCursors(plan, sourceNow, outcomes, held);
         List<String> destroyedSource = new ArrayList<>();
         List<String> destroyedTarget = new ArrayList<>();
-        if (!cancellation.isCancelled()) {
-            cleanup(plan, sourceNow, outcomes, cursors, results, destroyedSource, destroyedTarget);
-        }
+        finish(plan, sourceNow, outcomes, held, results, !cancellation.isCancelled(), destroyedSource, destroyedTarget);
         return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), results,
                 destroyedSource, destroyedTarget, Map.of());
     }
@@ -105,7 +104,7 @@ public final class Executor {
      * streams need, intermediates included. A hold that fails is a warning: the send itself then
      * says if the snapshot vanished. Returns the snapshot's error, if it failed; fills {@code held}.
      */
-    private String prepareSource(Plan plan, TreeState sourceState, Set<String> held) {
+    private String prepareSource(Plan plan, TreeState sourceState, Set<String> held, List<Snapshot> taken) {
         Set<String> toHold = new LinkedHashSet<>();
         for (DatasetPlan p : plan.datasets()) {
             if (p.refusal().isEmpty()) {
@@ -123,6 +122,9 @@ public final class Executor {
             LOG.info("taking snapshot @{} of {} dataset(s)", plan.snapshotName().orElseThrow(),
                     plan.snapshotDatasets().size());
             commands.add(StepCommands.snapshot(plan));
+            // Their GUIDs, read in the same session: what every stream is then verified against.
+            commands.add(ZfsCommands.listSnapshots(plan.snapshotDatasets().stream()
+                    .map(d -> d.snapshot(plan.snapshotName().orElseThrow())).toList()));
         }
         if (!stale.isEmpty()) {
             LOG.warn("releasing {} hold(s) {} that an interrupted earlier run left: {}", stale.size(), naming.holdTag(),
@@ -151,6 +153,9 @@ public final class Executor {
         String snapshotError = null;
         if (snapshot && !results.get(0).ok()) {
             snapshotError = new CommandFailedException(results.get(0)).getMessage();
+        } else if (snapshot && results.get(1).ok()) {
+            CommandResult listing = results.get(1);
+            taken.addAll(ZfsListParser.parseSnapshots(listing.stdout() + "\n" + listing.stderr()));
         }
         for (int i = 0; i < estimated.size(); i++) {
             CommandResult r = results.get(firstEstimate + i);
@@ -169,6 +174,32 @@ public final class Executor {
             }
         }
         return snapshotError;
+    }
+
+    /**
+     * The source as listed plus the snapshots this run took, when every one of them was read back;
+     * otherwise empty (then the source is listed again).
+     */
+    private static java.util.Optional<TreeState> withTaken(TreeState state, Plan plan, List<Snapshot> taken) {
+        Map<DatasetName, Snapshot> byDataset = new HashMap<>();
+        for (Snapshot s : taken) {
+            if (s.name().equals(plan.snapshotName().orElseThrow())) {
+                byDataset.put(s.dataset(), s);
+            }
+        }
+        if (!byDataset.keySet().containsAll(plan.snapshotDatasets())) {
+            return java.util.Optional.empty();
+        }
+        java.util.TreeMap<DatasetName, DatasetState> datasets = new java.util.TreeMap<>(state.datasets());
+        byDataset.forEach((name, snap) -> {
+            DatasetState d = datasets.get(name);
+            if (d != null) {
+                List<Snapshot> snapshots = new ArrayList<>(d.snapshots());
+                snapshots.add(snap);
+                datasets.put(name, new DatasetState(d.dataset(), snapshots, d.bookmarks()));
+            }
+        });
+        return java.util.Optional.of(new TreeState(state.root(), datasets));
     }
 
     /** After a batched hold failed (some OpenZFS versions fail all for one missing snapshot), each on its own. */
@@ -296,19 +327,23 @@ public final class Executor {
     }
 
     /**
-     * Moves each dataset's cursor to the newest snapshot its target really holds (read after its
-     * last stream, or as listed when nothing was sent), and releases this run's holds, in one
-     * round trip. A cursor is a bookmark of that snapshot on the source: the next incremental can
-     * start from it after source retention (or another tool) pruned the snapshot itself.
-     *
-     * @return the cursors that exist now with the confirmed GUID, as {@code fs#name}
+     * Ends the run on the source in one session, and on the target in another: moves each
+     * dataset's cursor to the newest snapshot its target really holds (read after its last
+     * stream, or as listed when nothing was sent), releases this run's holds, and, for datasets
+     * that reached their goal (unless the run was cancelled), destroys our older sync snapshots on
+     * both sides. A cursor is a bookmark of that snapshot on the source: the next incremental can
+     * start from it after source retention (or another tool) pruned the snapshot itself. The
+     * previous cursors go in the same command that makes the new one, only once it exists. Nothing
+     * that carries the GUID the two sides now share is destroyed, whatever its name.
      */
-    private List<String> moveCursors(Plan plan, TreeState sourceNow, Map<DatasetName, Delivery.Outcome> outcomes,
-                                     Set<String> held) {
-        List<Command> commands = new ArrayList<>();
-        List<String> made = new ArrayList<>();
-        List<String> present = new ArrayList<>();
-        for (DatasetPlan p : plan.datasets()) {
+    private void finish(Plan plan, TreeState sourceNow, Map<DatasetName, Delivery.Outcome> outcomes, Set<String> held,
+                        List<DatasetResult> results, boolean destroy, List<String> destroyedSource,
+                        List<String> destroyedTarget) {
+        List<Command> sourceCommands = new ArrayList<>();
+        List<Command> cleanups = new ArrayList<>();
+        List<Command> targetCommands = new ArrayList<>();
+        for (int i = 0; i < plan.datasets().size(); i++) {
+            DatasetPlan p = plan.datasets().get(i);
             DatasetState src = sourceNow.get(p.source());
             Delivery.Outcome o = outcomes.get(p.source());
             if (src == null || o == null || p.refusal().isPresent()) {
@@ -318,97 +353,109 @@ public final class Executor {
             if (common == null) {
                 continue;
             }
-            String cursor = naming.cursorName(common.guid());
-            boolean exists = src.bookmarks().stream().anyMatch(b -> b.name().equals(cursor));
-            if (exists) {
-                present.add(p.source() + "#" + cursor);
-            } else {
-                // From the snapshot, or (OpenZFS 2.0+) from the bookmark that is the only base left.
-                commands.add(ZfsCommands.bookmark(common.sourceName(), p.source(), cursor));
-                made.add(p.source() + "#" + cursor);
-            }
-        }
-        int releases = 0;
-        if (!held.isEmpty()) {
-            List<Command> release = ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n),
-                    List.copyOf(held));
-            commands.addAll(release);
-            releases = release.size();
-        }
-        if (commands.isEmpty()) {
-            return present;
-        }
-        List<CommandResult> results;
-        try {
-            results = source.runAll(commands);
-        } catch (RuntimeException e) {
-            LOG.warn("could not move the cursors or release the holds {} on {}: {}; the next run releases them",
-                    naming.holdTag(), source.name(), e.getMessage());
-            return present;
-        }
-        for (int i = 0; i < made.size(); i++) {
-            CommandResult r = results.get(i);
-            // A cursor's name carries its GUID: one that exists already is the same cursor.
-            if (r.ok() || r.stderr().contains("bookmark exists") || r.stderr().contains("already exists")) {
-                present.add(made.get(i));
-            } else {
-                LOG.warn("could not make the cursor {} on {}: {}; the previous cursor stays", made.get(i), source.name(),
-                        r.errorLine());
-            }
-        }
-        for (CommandResult r : results.subList(results.size() - releases, results.size())) {
-            if (!r.ok()) {
-                LOG.warn("could not release the hold {} on {}: {} (the next run of this pair releases it)",
-                        naming.holdTag(), source.name(), r.errorLine());
-            }
-        }
-        return present;
-    }
-
-    /**
-     * For datasets that reached their goal: destroys this target's older cursors (once a cursor
-     * of the confirmed snapshot exists) and our older sync snapshots on both sides, one session
-     * per side. Nothing that carries the GUID the two sides now share is destroyed, whatever its
-     * name, nor a held snapshot.
-     */
-    private void cleanup(Plan plan, TreeState sourceNow, Map<DatasetName, Delivery.Outcome> outcomes,
-                         List<String> cursorsPresent, List<DatasetResult> results, List<String> destroyedSource,
-                         List<String> destroyedTarget) {
-        Set<String> cursors = new HashSet<>(cursorsPresent);
-        List<Command> sourceCommands = new ArrayList<>();
-        List<Command> targetCommands = new ArrayList<>();
-        for (int i = 0; i < plan.datasets().size(); i++) {
-            DatasetPlan p = plan.datasets().get(i);
-            Delivery.Outcome o = outcomes.get(p.source());
-            DatasetState src = sourceNow.get(p.source());
-            if (src == null || o == null || p.refusal().isPresent()) {
+            sourceCommands.addAll(cursorCommands(p.source(), src, common));
+            if (!destroy || i >= results.size() || !succeeded(results.get(i))) {
                 continue;
             }
-            NextStream.Common common = NextStream.common(src, o.target());
-            if (common != null && cursors.contains(p.source() + "#" + naming.cursorName(common.guid()))) {
-                String keep = naming.cursorName(common.guid());
-                for (Bookmark b : src.bookmarks()) {
-                    if (naming.isOwnCursor(b.name()) && !b.name().equals(keep)) {
-                        sourceCommands.add(ZfsCommands.destroyBookmark(p.source(), b.name()));
-                    }
-                }
-            }
-            if (!succeeded(results.get(i)) || common == null) {
-                continue;
-            }
-            // On the source, this run's own holds (released just before) are no reason to keep a snapshot;
-            // the planner already left out what was held before the run.
+            // On the source, this run's own holds (released in the same session, first) are no reason to
+            // keep a snapshot; the planner already left out what was held before the run.
             List<String> srcNames = keep(src, p.cleanupSource(), common.guid(), false);
             if (!srcNames.isEmpty()) {
-                sourceCommands.addAll(ZfsCommands.destroySnapshots(p.source(), srcNames));
+                cleanups.addAll(ZfsCommands.destroySnapshots(p.source(), srcNames));
             }
             List<String> dstNames = keep(o.target(), p.cleanupTarget(), common.guid(), true);
             if (!dstNames.isEmpty()) {
                 targetCommands.addAll(ZfsCommands.destroySnapshots(p.target(), dstNames));
             }
         }
-        destroyedSource.addAll(destroy(source, sourceCommands, results));
-        destroyedTarget.addAll(destroy(target, targetCommands, results));
+        int cursorCommands = sourceCommands.size();
+        List<Command> releases = held.isEmpty() ? List.of()
+                : ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n), List.copyOf(held));
+        sourceCommands.addAll(releases);
+        sourceCommands.addAll(cleanups);
+        List<CommandResult> sourceResults;
+        try {
+            sourceResults = logAndRun(source, sourceCommands);
+        } catch (RuntimeException e) {
+            LOG.warn("could not move the cursors, release the holds {} or clean up on {}: {}; the next run of this pair "
+                    + "releases them", naming.holdTag(), source.name(), e.getMessage());
+            return;
+        }
+        for (int i = 0; i < sourceResults.size(); i++) {
+            CommandResult r = sourceResults.get(i);
+            if (i < cursorCommands) {
+                if (!r.ok()) {
+                    LOG.warn("could not move a cursor on {}: {}; the previous cursor stays", source.name(), r.errorLine());
+                }
+            } else if (i < cursorCommands + releases.size()) {
+                if (!r.ok()) {
+                    LOG.warn("could not release the hold {} on {}: {} (the next run of this pair releases it)",
+                            naming.holdTag(), source.name(), r.errorLine());
+                }
+            } else {
+                record(r, source, destroyedSource, results);
+            }
+        }
+        if (!targetCommands.isEmpty()) {
+            for (CommandResult r : logAndRun(target, targetCommands)) {
+                record(r, target, destroyedTarget, results);
+            }
+        }
+    }
+
+    /**
+     * The commands that point this target's cursor on one dataset at {@code common}: none if a
+     * cursor with its GUID exists (beyond destroying older ones); otherwise one command that makes
+     * it and only then, if that worked, destroys the older ones.
+     */
+    private List<Command> cursorCommands(DatasetName dataset, DatasetState src, NextStream.Common common) {
+        String cursor = naming.cursorName(common.guid());
+        boolean exists = false;
+        List<String> older = new ArrayList<>();
+        for (Bookmark b : src.bookmarks()) {
+            if (b.name().equals(cursor)) {
+                exists = true;
+            } else if (naming.isOwnCursor(b.name())) {
+                older.add(b.name());
+            }
+        }
+        if (exists) {
+            return older.stream().map(b -> ZfsCommands.destroyBookmark(dataset, b)).toList();
+        }
+        // From the snapshot, or (OpenZFS 2.0+) from the bookmark that is the only base left.
+        return List.of(ZfsCommands.bookmarkThenDestroy(common.sourceName(), dataset, cursor, older));
+    }
+
+    private static List<CommandResult> logAndRun(Host host, List<Command> commands) {
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        for (Command c : commands) {
+            if (!c.readOnly()) {
+                LOG.info("on {}: {}", host.name(), host.display(c));
+            }
+        }
+        return host.runAll(commands);
+    }
+
+    /** What one destroy did: its names destroyed, or a failure on the run's report. */
+    private static void record(CommandResult r, Host host, List<String> destroyed, List<DatasetResult> results) {
+        String arg = r.command().argv().get(r.command().argv().size() - 1);
+        if (r.ok()) {
+            int at = arg.indexOf('@');
+            if (at < 0) {
+                destroyed.add(arg);
+                return;
+            }
+            for (String name : arg.substring(at + 1).split(",")) {
+                destroyed.add(arg.substring(0, at) + "@" + name);
+            }
+        } else {
+            // The data is replicated; a leftover snapshot is only space. Say so, loudly.
+            LOG.warn("could not destroy {} on {}: {}", arg, host.name(), r.errorLine());
+            results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0, 0,
+                    "cleanup of " + arg + " on " + host.name() + " failed: " + r.errorLine()));
+        }
     }
 
     /** The planned names that still exist on this side, do not carry the shared GUID and (if asked) are not held. */
@@ -426,36 +473,6 @@ public final class Executor {
             }
         }
         return names;
-    }
-
-    private List<String> destroy(Host host, List<Command> commands, List<DatasetResult> results) {
-        if (commands.isEmpty()) {
-            return List.of();
-        }
-        for (Command c : commands) {
-            LOG.info("destroying on {}: {}", host.name(), String.join(" ", c.argv()));
-        }
-        List<CommandResult> outcomes = host.runAll(commands);
-        List<String> destroyed = new ArrayList<>();
-        for (CommandResult r : outcomes) {
-            String arg = r.command().argv().get(r.command().argv().size() - 1);
-            if (r.ok()) {
-                int at = arg.indexOf('@');
-                if (at < 0) {
-                    destroyed.add(arg);
-                    continue;
-                }
-                for (String name : arg.substring(at + 1).split(",")) {
-                    destroyed.add(arg.substring(0, at) + "@" + name);
-                }
-            } else {
-                // The data is replicated; a leftover snapshot or bookmark is only space. Say so, loudly.
-                LOG.warn("could not destroy {} on {}: {}", arg, host.name(), r.errorLine());
-                results.add(new DatasetResult(arg, "", Action.UP_TO_DATE, DatasetResult.Status.FAILED, null, null, 0, 0,
-                        "cleanup of " + arg + " on " + host.name() + " failed: " + r.errorLine()));
-            }
-        }
-        return destroyed;
     }
 
     static String firstFrom(DatasetPlan p) {

@@ -48,6 +48,14 @@ public final class ZfsCommands {
         return Command.reading(argv);
     }
 
+    /** The listing columns of the named snapshots only (the GUIDs of snapshots just taken). */
+    public static Command listSnapshots(List<String> snapshots) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "list", "-H", "-p", "-o", ListingColumns.joined(),
+                "-t", "snapshot"));
+        argv.addAll(validSnapshots(snapshots));
+        return Command.reading(argv);
+    }
+
     /** One atomic snapshot of many datasets: all in the same txg. */
     public static Command snapshot(List<DatasetName> datasets, String snapshotName) {
         List<String> argv = new ArrayList<>(List.of("zfs", "snapshot"));
@@ -130,6 +138,26 @@ public final class ZfsCommands {
         DatasetName.checkSnapshotName(from.substring(sep + 1));
         DatasetName.checkSnapshotName(bookmarkName);
         return Command.changing("zfs", "bookmark", from, dataset.value() + "#" + bookmarkName);
+    }
+
+    /**
+     * Makes a bookmark and only if that worked destroys the given older bookmarks of the same
+     * dataset: one command ({@code sh -c}, arguments passed as positional parameters, never
+     * spliced into the script), so a failed bookmark never leaves the dataset without its cursor.
+     */
+    public static Command bookmarkThenDestroy(String from, DatasetName dataset, String bookmarkName,
+                                              List<String> older) {
+        Command make = bookmark(from, dataset, bookmarkName);
+        if (older.isEmpty()) {
+            return make;
+        }
+        List<String> argv = new ArrayList<>(List.of("sh", "-c",
+                "zfs bookmark \"$1\" \"$2\" || exit; shift 2; for b do zfs destroy \"$b\" || exit; done",
+                "zfs-sync-cursor", make.argv().get(2), make.argv().get(3)));
+        for (String name : older) {
+            argv.add(destroyBookmark(dataset, name).argv().get(2));
+        }
+        return Command.changing(argv);
     }
 
     /** {@code zfs destroy fs#name}: one bookmark (bookmarks take no comma lists). */

@@ -86,6 +86,26 @@ public final class ZfsListParser {
         return new TreeState(root, datasets);
     }
 
+    /**
+     * The snapshot lines of a listing of named snapshots ({@link ZfsCommands#listSnapshots});
+     * anything else in the text (a batch's merged messages) is skipped.
+     */
+    public static List<Snapshot> parseSnapshots(String text) {
+        List<Snapshot> snapshots = new ArrayList<>();
+        Map<String, Builder> none = new HashMap<>();
+        Line f = new Line();
+        int lineNumber = 0;
+        for (String line : text.split("\n")) {
+            lineNumber++;
+            if (line.chars().filter(c -> c == '\t').count() != COLUMNS - 1 || !line.contains("\tsnapshot\t")) {
+                continue;
+            }
+            f.split(line, lineNumber);
+            f.parseInto(none, snapshots, new ArrayList<>());
+        }
+        return snapshots;
+    }
+
     private static Builder builderFor(Map<String, Builder> byName, DatasetName dataset, String name, char separator) {
         Builder b = byName.get(dataset.value());
         if (b == null) {

@@ -94,12 +94,13 @@ final class FaultInjector {
         int pick = random.nextInt(1000);
         String filter = pool == null ? "" : " | grep -F -e " + ShellQuote.quote(" " + pool + "/") + " -e "
                 + ShellQuote.quote(" " + pool + "@") + " -e ' -t '";
+        // A process may end between pgrep and kill (a stream that just finished): then look again.
         String script = "for i in $(seq " + ATTEMPTS + "); do"
                 + " set -- $(pgrep -af " + ShellQuote.quote(pattern) + " | grep -v -e ' -n ' -e ' -nP ' -e ' -A '" + filter
                 + " | cut -d' ' -f1);"
                 + " if [ $# -gt 0 ]; then k=$(( " + pick + " % $# + 1 )); eval p=\\${$k};"
-                + " c=$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-60);"
-                + " kill -9 \"$p\" && echo \"killed $c(pid $p, 1 of $#)\"; exit 0; fi;"
+                + " c=$( { tr '\\0' ' ' < /proc/$p/cmdline; } 2>/dev/null | cut -c1-60);"
+                + " if kill -9 \"$p\" 2>/dev/null; then echo \"killed $c(pid $p, 1 of $#)\"; exit 0; fi; fi;"
                 + " sleep 0.1; done; echo none; exit 3";
         if (!run.isAlive()) {
             return new Outcome(false, "zfs-sync had already exited");

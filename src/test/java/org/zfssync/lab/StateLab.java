@@ -101,6 +101,24 @@ final class StateLab {
         return lab.shResult(script).stdout().strip();
     }
 
+    /**
+     * Waits in the guest for the {@code zfs receive} into {@code dataset} to have read
+     * {@code minRead} bytes while the mbuffer feeding it holds at least {@code minBuffered} bytes
+     * not yet passed on (or the receive to have read {@code fallbackRead}), then SIGSTOPs that
+     * mbuffer: the receive stays in progress, blocked on an empty pipe, with the buffer's content
+     * still to come. Prints "frozen RECEIVEPID MBUFFERPID READ BUFFERED", or what it never saw.
+     */
+    static String freezeFeederOfReceive(LabFixture lab, String dataset, long minRead, long minBuffered, long fallbackRead) {
+        String script = "for i in $(seq 3000); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
+                + " if [ -n \"$p\" ]; then pipe=$(readlink /proc/$p/fd/0); r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
+                + " for m in $(pgrep -x mbuffer); do if [ \"$(readlink /proc/$m/fd/1)\" = \"$pipe\" ]; then"
+                + " b=$(awk '/^rchar/ {r=$2} /^wchar/ {w=$2} END {print r-w}' /proc/$m/io 2>/dev/null);"
+                + " if [ \"${r:-0}\" -ge " + minRead + " ] && [ \"${b:-0}\" -ge " + minBuffered + " ] || [ \"${r:-0}\" -ge "
+                + fallbackRead + " ]; then kill -STOP $m; echo frozen $p $m $r $b; exit 0; fi; fi; done; fi;"
+                + " sleep 0.05; done; echo never saw the receive and its mbuffer; exit 1";
+        return lab.shResult(script).stdout().strip();
+    }
+
     /** A zfs-sync process of the real jar, its output collected, that a test can suspend, resume or kill. */
     static final class Background implements AutoCloseable {
         private final Process process;

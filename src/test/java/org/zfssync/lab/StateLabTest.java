@@ -345,8 +345,9 @@ class StateLabTest {
 
     /**
      * Scenario 7. zfs-sync is SIGKILLed mid-stream; the target's receive goes on draining what its
-     * buffer holds (frozen here until the next run has met it, so the overlap is certain). The next
-     * run must wait or retry until that receive has ended, then resume: not fail for good.
+     * mbuffer holds (the mbuffer is frozen here until the next run has met the busy receive, so the
+     * overlap is certain). The next run must wait or retry until that receive has ended, then
+     * resume from the token as it is then: not fail for good.
      */
     @Test
     void runStartedWhileAKilledRunsReceiveStillDrainsWaitsAndResumes(LabFixture lab) throws Exception {
@@ -358,14 +359,12 @@ class StateLabTest {
         try (StateLab.Background killed = StateLab.Background.start("sync", "--ssh-config",
                 lab.guest().sshConfig().toString(), "--target-id", "t1", "--compress=none", FAST_RETRY, lab.src("a"),
                 lab.dst("a"))) {
-            // Freeze the receive at ~10 MB (it stands for a receive slow to drain its buffer) and let
-            // the stream go on filling the target's 32M mbuffer for 3 s before zfs-sync is killed.
-            String reached = StateLab.atReceiveOffset(lab, dst, 10_000_000, "kill -STOP $p");
-            assertThat(reached).as("zfs-sync's receive started").startsWith("reached");
-            pid = reached.split(" ")[1];
-            Thread.sleep(3000);
-            System.out.println("[state-debug] " + lab.shResult("for p in $(pgrep mbuffer); do echo $p $(tr '\\0' ' ' < /proc/$p/cmdline)"
-                    + " $(grep -E 'rchar|wchar' /proc/$p/io | tr '\\n' ' '); done").stdout());
+            // Once the receive has read ~8 MB with as much again waiting in the target's 32M mbuffer,
+            // freeze that mbuffer (it stands for a buffer slow to drain): the receive stays busy.
+            String frozen = StateLab.freezeFeederOfReceive(lab, dst, 8_000_000, 8_000_000, 20_000_000);
+            assertThat(frozen).as("zfs-sync's receive and its mbuffer").startsWith("frozen");
+            System.out.println("[lab figures] scenario 7: " + frozen + " (receive pid, mbuffer pid, bytes read, bytes buffered)");
+            pid = frozen.split(" ")[2];
             LabFixture.Run dead = killed.kill();
             assertThat(dead.exitCode()).isEqualTo(137);
         }

@@ -217,13 +217,20 @@ class SyncLabTest {
         }
         lab.sh(create.toString());
         // Seed the target in one stream so the test measures zfs-sync's steady state, not setup.
-        lab.sh("zfs snapshot -r " + src + "@seed && zfs send -R " + src + "@seed | zfs receive -u "
+        // Seeded under zfs-sync's own name, as an earlier run of it would have left it.
+        String seed = "zfs-sync_t1_20260101T000000Z";
+        lab.sh("zfs snapshot -r " + src + "@" + seed + " && zfs send -R " + src + "@" + seed + " | zfs receive -u "
                 + lab.targetPool() + "/many");
-        // @seed is not zfs-sync's: the first run puts a base of its own (and a cursor) on top of it.
-        LabFixture.Run first = lab.zfsSync("sync", "-r", "--json", lab.src("many"), lab.dst("many"));
+        // The first run finds everything up to date and only makes each dataset's cursor (one session).
+        LabFixture.Run first = lab.zfsSync("sync", "-r", "--json", "--target-id", "t1", lab.src("many"),
+                lab.dst("many"));
         assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(statuses(first.json())).hasSize(50).containsOnly("UP_TO_DATE");
+        assertThat(lab.sh("zfs list -H -t bookmark -o name -r " + src).lines()).hasSize(50)
+                .allSatisfy(b -> assertThat(b).contains("#zfs-sync_t1_cursor_"));
 
-        LabFixture.Run noop = lab.zfsSync("sync", "-r", "--json", lab.src("many"), lab.dst("many"));
+        LabFixture.Run noop = lab.zfsSync("sync", "-r", "--json", "--target-id", "t1", lab.src("many"),
+                lab.dst("many"));
         assertThat(noop.exitCode()).as(noop.toString()).isZero();
         assertThat(statuses(noop.json())).hasSize(50).containsOnly("UP_TO_DATE");
         JsonNode commands = noop.json().get("commands");
@@ -234,7 +241,8 @@ class SyncLabTest {
         for (int i = 0; i < k; i++) {
             lab.writeRandom(src + "/d" + (i * 7), "new", 1);
         }
-        LabFixture.Run changed = lab.zfsSync("sync", "-r", "--json", lab.src("many"), lab.dst("many"));
+        LabFixture.Run changed = lab.zfsSync("sync", "-r", "--json", "--target-id", "t1", lab.src("many"),
+                lab.dst("many"));
         assertThat(changed.exitCode()).as(changed.toString()).isZero();
         assertThat(statuses(changed.json())).filteredOn("DONE"::equals).hasSize(k);
         commands = changed.json().get("commands");

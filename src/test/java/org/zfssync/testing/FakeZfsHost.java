@@ -564,6 +564,20 @@ public final class FakeZfsHost implements Host {
             }
             return 0;
         }
+        if (a.get(0).equals("sh") && a.size() > 5 && a.get(1).equals("-c") && a.get(3).equals("zfs-sync-cursor")) {
+            // ZfsCommands.bookmarkThenDestroy: the bookmark, then (only if it worked) each older one destroyed.
+            int made = dispatch(List.of("zfs", "bookmark", a.get(4), a.get(5)), out, err);
+            if (made != 0) {
+                return made;
+            }
+            for (String older : a.subList(6, a.size())) {
+                int destroyed = dispatch(List.of("zfs", "destroy", older), out, err);
+                if (destroyed != 0) {
+                    return destroyed;
+                }
+            }
+            return 0;
+        }
         if (!a.get(0).equals("zfs") || a.size() < 2) {
             throw new ZfsError(127, "sh: 1: " + a.get(0) + ": not found");
         }
@@ -597,6 +611,7 @@ public final class FakeZfsHost implements Host {
         Set<String> types = Set.of("filesystem", "volume");
         int depth = 0;
         String root = null;
+        List<String> named = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "-H", "-p" -> {
@@ -605,8 +620,28 @@ public final class FakeZfsHost implements Host {
                 case "-t" -> types = Set.of(args.get(++i).split(","));
                 case "-r" -> depth = Integer.MAX_VALUE;
                 case "-d" -> depth = Integer.parseInt(args.get(++i));
-                default -> root = args.get(i);
+                default -> {
+                    root = args.get(i);
+                    named.add(root);
+                }
             }
+        }
+        if (!named.isEmpty() && named.get(0).contains("@")) {
+            // zfs list -t snapshot fs@a fs2@b: exactly the named snapshots.
+            for (String full : named) {
+                int at = full.indexOf('@');
+                Ds d = datasets.get(full.substring(0, at));
+                Snap found = null;
+                for (Snap sn : d == null ? List.<Snap>of() : d.snapshots) {
+                    found = sn.name.equals(full.substring(at + 1)) ? sn : found;
+                }
+                if (found == null) {
+                    throw new ZfsError("cannot open '" + full + "': dataset does not exist");
+                }
+                Snap f = found;
+                line(out, columns, c -> snapshotValue(d, f, c));
+            }
+            return 0;
         }
         if (types.contains("all")) {
             types = Set.of("filesystem", "volume", "snapshot", "bookmark");

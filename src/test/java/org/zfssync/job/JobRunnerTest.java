@@ -1,0 +1,393 @@
+package org.zfssync.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import java.util.Map;
+import org.zfssync.replication.Cancellation;
+import org.zfssync.replication.DatasetResult;
+import org.zfssync.replication.Endpoint;
+import org.zfssync.replication.SyncOptions;
+import org.zfssync.replication.SyncRun;
+import org.zfssync.replication.TargetIds;
+import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.replication.SyncReport;
+import org.zfssync.testing.FakeZfsHost;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.ReceiveFlags;
+import org.zfssync.zfs.SendFlags;
+import org.zfssync.zfs.ZfsCommands;
+
+/**
+ * Real jobs through {@link JobRunner} on in-memory ZFS hosts ({@link JobRunnerFleet}): a job's
+ * syncs and its pruning together, over many runs, as a timer would run them.
+ */
+class JobRunnerTest {
+    private final JobRunnerFleet fleet = new JobRunnerFleet();
+
+    /** One run an hour after the previous one, after some data was written on the source. */
+    private JobRunner.Outcome runAfterWrite(JobRunner runner, Job job, FakeZfsHost src, long bytes) {
+        fleet.clock.advance(Duration.ofHours(1));
+        src.write("tank/a", bytes);
+        return runner.run(job, false);
+    }
+
+    private static void assertEverySyncSucceeded(JobRunner.Outcome o, int targets) {
+        assertThat(o.failures()).as("targets that could not be synced").isEmpty();
+        assertThat(o.syncs()).hasSize(targets);
+        for (SyncReport r : o.syncs()) {
+            assertThat(r.datasets()).as("datasets of the sync to " + r.target()).isNotEmpty()
+                    .allSatisfy(d -> assertThat(d.status()).as(d.source() + " -> " + d.target() + ": " + d.message())
+                            .isIn(DatasetResult.Status.DONE, DatasetResult.Status.UP_TO_DATE));
+        }
+    }
+
+    private static Set<Long> shared(FakeZfsHost a, String da, FakeZfsHost b, String db) {
+        Set<Long> common = new HashSet<>(a.snapshotGuids(da));
+        common.retainAll(b.snapshotGuids(db));
+        return common;
+    }
+
+    private static long lastSeq(FakeZfsHost host) {
+        return host.events().stream().mapToLong(FakeZfsHost.Event::seq).max().orElse(0);
+    }
+
+    /** The send stages started on a host after an event. */
+    private static List<String> streamsSince(FakeZfsHost host, long seq) {
+        return host.events().stream().filter(e -> e.seq() > seq && e.kind() == FakeZfsHost.Kind.START
+                && e.command().startsWith("zfs send")).map(FakeZfsHost.Event::command).toList();
+    }
+
+    /** GUIDs of a target's cursor bookmarks on the source dataset. */
+    private static List<Long> cursorGuids(FakeZfsHost src, SnapshotNaming naming) {
+        return src.bookmarks("tank/a").stream().filter(naming::isOwnCursor).map(b -> src.guid("tank/a#" + b)).toList();
+    }
+
+    // ------------------------------------------------------------------ 1. fan-out with retention
+
+    @Test
+    void fanOutWithRetentionPrunesEachTargetsCopiesOfTheOtherTargetsSnapshotsAndKeepsEveryBase() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        FakeZfsHost nas2 = fleet.host("nas2", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = JobRunnerFleet.job("""
+                jobs:
+                  - name: fan
+                    source: src:tank/a
+                    targets: [nas:pool/x, nas2:pool/y]
+                    retention: {source: {last: 2}, target: {last: 3}}
+                """);
+        SnapshotNaming toNas = JobRunnerFleet.naming(job, "nas:pool/x");
+        SnapshotNaming toNas2 = JobRunnerFleet.naming(job, "nas2:pool/y");
+        assertThat(toNas.targetId()).isNotEqualTo(toNas2.targetId());
+        JobRunner runner = fleet.runner();
+
+        for (int run = 1; run <= 5; run++) {
+            JobRunner.Outcome o = runAfterWrite(runner, job, src, 10_000L * run);
+            String state = "after run " + run + "\nsrc:\n" + src.dump() + "nas:\n" + nas.dump() + "nas2:\n"
+                    + nas2.dump();
+            assertEverySyncSucceeded(o, 2);
+            assertThat(o.pruneFailed()).as(state).isFalse();
+
+            // The other target's sync snapshots arrive inside -I streams and are pruned like the target's own.
+            assertThat(JobRunnerFleet.matching(nas, "pool/x", toNas2)).as("nas2's snapshots on nas, " + state)
+                    .hasSizeLessThanOrEqualTo(1);
+            assertThat(JobRunnerFleet.matching(nas2, "pool/y", toNas)).as("nas's snapshots on nas2, " + state)
+                    .hasSizeLessThanOrEqualTo(1);
+            // Each target keeps a base: a snapshot the source still has, by GUID.
+            assertThat(shared(src, "tank/a", nas, "pool/x")).as("common with nas, " + state).isNotEmpty();
+            assertThat(shared(src, "tank/a", nas2, "pool/y")).as("common with nas2, " + state).isNotEmpty();
+            // Each target's cursor on the source names a snapshot that target holds; the last target holds the newest.
+            assertThat(cursorGuids(src, toNas)).as(state).singleElement().isIn(nas.snapshotGuids("pool/x"));
+            assertThat(cursorGuids(src, toNas2)).as(state).singleElement().isIn(nas2.snapshotGuids("pool/y"));
+            List<Long> srcGuids = src.snapshotGuids("tank/a");
+            assertThat(nas2.snapshotGuids("pool/y")).as(state).contains(srcGuids.get(srcGuids.size() - 1));
+            // Bounded: retention's counts, plus at most one base per peer.
+            assertThat(src.snapshots("tank/a")).as(state).hasSizeLessThanOrEqualTo(2 + 2);
+            assertThat(nas.snapshots("pool/x")).as(state).hasSizeLessThanOrEqualTo(3 + 1);
+            assertThat(nas2.snapshots("pool/y")).as(state).hasSizeLessThanOrEqualTo(3 + 1);
+        }
+        // In the steady state both bases are among the newest: exactly the policies' counts remain.
+        assertThat(src.snapshots("tank/a")).hasSize(2);
+        assertThat(nas.snapshots("pool/x")).hasSize(3);
+        assertThat(nas2.snapshots("pool/y")).hasSize(3);
+    }
+
+    // ------------------------------------------------------------------ 2. offline target, cursor kept
+
+    private Job offlineJob() {
+        return JobRunnerFleet.job("""
+                jobs:
+                  - name: usb
+                    source: src:tank/a
+                    targets: [nas:pool/x]
+                    retention: {source: {last: 2}}
+                """);
+    }
+
+    @Test
+    void aTargetOfflineForTenRunsLetsTheSourcePruneButKeepsItsCursorAndResumesIncrementally() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = offlineJob();
+        SnapshotNaming toNas = JobRunnerFleet.naming(job, "nas:pool/x");
+        JobRunner runner = fleet.runner();
+
+        JobRunner.Outcome first = runAfterWrite(runner, job, src, 10_000);
+        assertEverySyncSucceeded(first, 1);
+        assertThat(first.syncs().get(0).datasets().get(0).action()).isEqualTo(org.zfssync.replication.Action.FULL);
+        List<Long> delivered = nas.snapshotGuids("pool/x");
+        assertThat(cursorGuids(src, toNas)).containsExactlyElementsOf(delivered);
+        String cursor = src.bookmarks("tank/a").stream().filter(toNas::isOwnCursor).findFirst().orElseThrow();
+
+        FakeZfsHost exported = fleet.offline("nas");
+        for (int run = 1; run <= 10; run++) {
+            JobRunner.Outcome o = runAfterWrite(runner, job, src, 10_000);
+            String state = "offline run " + run + ": " + o + "\nsrc:\n" + src.dump();
+            // The sync cannot reach the target; the job goes on to prune the source.
+            assertThat(o.syncs()).as(state).singleElement().satisfies(r -> assertThat(r.datasets())
+                    .singleElement().extracting(DatasetResult::status).isEqualTo(DatasetResult.Status.FAILED));
+            assertThat(o.prunes()).as(state).extracting(JobRunner.PruneResult::side).containsExactly("source");
+            assertThat(o.pruneFailed()).as(state).isFalse();
+            // The source keeps to its policy (last 2) although the target is away ...
+            assertThat(src.snapshots("tank/a")).as(state).hasSize(2);
+            // ... and the target's cursor stays: its base, whatever is pruned.
+            assertThat(src.bookmarks("tank/a")).as(state).containsExactly(cursor);
+            assertThat(src.guid("tank/a#" + cursor)).isEqualTo(delivered.get(0));
+        }
+        assertThat(src.snapshotGuids("tank/a")).as("the base snapshot itself was pruned: only the cursor is left")
+                .doesNotContainAnyElementsOf(delivered);
+        assertThat(exported.exists("pool/x")).isFalse();
+        assertThat(nas.snapshotGuids("pool/x")).as("the exported pool was left alone").isEqualTo(delivered);
+
+        fleet.online("nas");
+        long mark = lastSeq(src);
+        JobRunner.Outcome back = runAfterWrite(runner, job, src, 10_000);
+        assertEverySyncSucceeded(back, 1);
+        DatasetResult r = back.syncs().get(0).datasets().get(0);
+        String newest = back.syncs().get(0).snapshot();
+        assertThat(r.action()).isEqualTo(org.zfssync.replication.Action.INCREMENTAL);
+        assertThat(streamsSince(src, mark)).containsExactly("zfs send -i tank/a#" + cursor + " tank/a@" + newest);
+        List<Long> srcGuids = src.snapshotGuids("tank/a");
+        assertThat(nas.snapshotGuids("pool/x")).endsWith(srcGuids.get(srcGuids.size() - 1));
+        assertThat(cursorGuids(src, toNas)).containsExactly(src.guid("tank/a@" + newest));
+    }
+
+    // ------------------------------------------------------------------ 3. offline target, no cursor
+
+    @Test
+    void aTargetOfflineWithoutItsCursorKeepsEverySnapshotOnTheSourceUntilItIsBack() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = offlineJob();
+        SnapshotNaming toNas = JobRunnerFleet.naming(job, "nas:pool/x");
+        JobRunner runner = fleet.runner();
+        assertEverySyncSucceeded(runAfterWrite(runner, job, src, 10_000), 1);
+        List<Long> delivered = nas.snapshotGuids("pool/x");
+        String base = nas.snapshots("pool/x").get(0);
+
+        fleet.offline("nas");
+        // The cursor is lost (a user, another tool, an old version that made none).
+        for (String b : src.bookmarks("tank/a")) {
+            assertThat(src.run(ZfsCommands.destroyBookmark(DatasetName.of("tank/a"), b)).ok()).isTrue();
+        }
+        for (int run = 1; run <= 6; run++) {
+            JobRunner.Outcome o = runAfterWrite(runner, job, src, 10_000);
+            String state = "offline run " + run + ": " + o + "\nsrc:\n" + src.dump();
+            assertThat(o.prunes()).as(state).allSatisfy(p -> assertThat(p.destroyed()).isEmpty());
+            // Every snapshot stays: the absent target may need any of them as its base.
+            assertThat(src.snapshots("tank/a")).as(state).hasSize(1 + run);
+            assertThat(src.snapshotGuids("tank/a")).as(state).containsAll(delivered);
+        }
+        assertThat(src.commands().stream().filter(c -> c.startsWith("zfs destroy tank/a@")))
+                .as("nothing destroyed on the source while the target was away").isEmpty();
+        assertThat(src.bookmarks("tank/a")).noneMatch(toNas::isOwnCursor);
+
+        // Back: the kept base makes the catch-up an incremental, and pruning resumes.
+        fleet.online("nas");
+        long back = lastSeq(src);
+        JobRunner.Outcome o = runAfterWrite(runner, job, src, 10_000);
+        assertEverySyncSucceeded(o, 1);
+        assertThat(o.syncs().get(0).datasets().get(0).action()).isEqualTo(org.zfssync.replication.Action.INCREMENTAL);
+        assertThat(streamsSince(src, back)).containsExactly("zfs send -I tank/a@" + base + " tank/a@"
+                + o.syncs().get(0).snapshot());
+        List<Long> srcGuids = src.snapshotGuids("tank/a");
+        assertThat(nas.snapshotGuids("pool/x")).endsWith(srcGuids.get(srcGuids.size() - 1));
+        assertThat(src.snapshots("tank/a")).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------ 4. job snapshots and a plain sync
+
+    @Test
+    void jobSnapshotsAreCarriedToTheTargetAndAPlainSyncOfTheSamePairNeverDestroysThem() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = JobRunnerFleet.job("""
+                jobs:
+                  - name: hourly
+                    source: src:tank/a
+                    targets: [nas:pool/x]
+                    snapshot-every: 1h
+                    retention: {source: {last: 2}}
+                """);
+        SnapshotNaming jobNaming = JobRunner.jobNaming(job.settings(), job);
+        JobRunner runner = fleet.runner();
+
+        JobRunner.Outcome first = runAfterWrite(runner, job, src, 10_000);
+        assertThat(first.snapshot().status()).isEqualTo("taken");
+        assertEverySyncSucceeded(first, 1);
+        for (int i = 0; i < 2; i++) {
+            fleet.clock.advance(Duration.ofHours(1));
+            src.write("tank/a", 10_000);
+            assertThat(runner.snapshotOnly(job, false).snapshot().status()).isEqualTo("taken");
+        }
+        JobRunner.Outcome carried = runAfterWrite(runner, job, src, 0);
+        assertEverySyncSucceeded(carried, 1);
+        List<Long> jobGuids = new java.util.ArrayList<>();
+        for (String n : nas.snapshots("pool/x")) {
+            if (jobNaming.isOurs(n)) {
+                jobGuids.add(nas.guid("pool/x@" + n));
+            }
+        }
+        String state = "src:\n" + src.dump() + "nas:\n" + nas.dump();
+        // Two taken by runs (due: none yet, then an hour later), two by snapshotOnly, all carried by the syncs.
+        assertThat(jobGuids).as("the job's snapshots, carried to the target, " + state).hasSize(4);
+        // Retention (last 2) pruned the two oldest on the source: their copies on the target are job snapshots the
+        // source no longer has, which a sync must not take for orphans of its own.
+        assertThat(src.snapshotGuids("tank/a")).as(state).doesNotContain(jobGuids.get(0), jobGuids.get(1))
+                .contains(jobGuids.get(2), jobGuids.get(3));
+
+        SyncRun plain = new SyncRun(JobRunner.ssh(job.settings()), JobRunner.transfer(job.settings()), fleet.clock,
+                new Cancellation(), fleet.factory());
+        Endpoint source = Endpoint.parse("src:tank/a");
+        Endpoint target = Endpoint.parse("nas:pool/x");
+        SnapshotNaming naming = new SnapshotNaming(SnapshotNaming.DEFAULT_PREFIX, TargetIds.derive(target),
+                SnapshotNaming.DEFAULT_TEMPLATE);
+        assertThat(naming).isEqualTo(JobRunnerFleet.naming(job, "nas:pool/x"));
+        SyncOptions options = new SyncOptions(false, List.of(), true, false, SendFlags.none(),
+                new ReceiveFlags(false, false, Map.of(), List.of(), true), false, false, false, naming);
+        for (int run = 1; run <= 3; run++) {
+            fleet.clock.advance(Duration.ofHours(1));
+            src.write("tank/a", 5_000);
+            SyncReport report = plain.run(source, target, options, false).report();
+            String now = "plain sync " + run + "\nsrc:\n" + src.dump() + "nas:\n" + nas.dump();
+            assertThat(report.datasets()).as(now).singleElement().extracting(DatasetResult::status)
+                    .isEqualTo(DatasetResult.Status.DONE);
+            assertThat(nas.snapshotGuids("pool/x")).as(now).containsAll(jobGuids);
+            assertThat(report.destroyedTarget()).as(now).noneMatch(n -> jobNaming.isOurs(n.substring(n.indexOf('@') + 1)));
+            // The plain sync cleans up its own older sync snapshots: only the newest stays.
+            assertThat(JobRunnerFleet.matching(nas, "pool/x", naming)).as(now).hasSize(1);
+        }
+        assertThat(nas.commands().stream().filter(c -> c.startsWith("zfs destroy")).filter(c -> jobNaming.isOurs(
+                c.substring(c.indexOf('@') + 1)))).as("destroys of job snapshots on the target").isEmpty();
+    }
+
+    // ------------------------------------------------------------------ 5. cancellation
+
+    private Job twoTargets() {
+        return JobRunnerFleet.job("""
+                jobs:
+                  - name: fan
+                    source: src:tank/a
+                    targets: [nas:pool/x, nas2:pool/y]
+                    retention: {source: {last: 1}, target: {last: 1}}
+                """);
+    }
+
+    @Test
+    void aCancelledRunStartsNothingAndPrunesNothing() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        FakeZfsHost nas2 = fleet.host("nas2", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = twoTargets();
+        assertEverySyncSucceeded(runAfterWrite(fleet.runner(), job, src, 10_000), 2);
+        List<String> before = List.of(src.dump(), nas.dump(), nas2.dump());
+        long mark = Math.max(lastSeq(src), Math.max(lastSeq(nas), lastSeq(nas2)));
+
+        Cancellation cancellation = new Cancellation();
+        cancellation.cancel("SIGTERM");
+        JobRunner runner = fleet.runner(cancellation);
+        fleet.clock.advance(Duration.ofHours(1));
+        src.write("tank/a", 10_000);
+        assertThatThrownBy(() -> runner.run(job, false)).isInstanceOf(Cancellation.CancelledException.class)
+                .hasMessageContaining("SIGTERM");
+        assertThatThrownBy(() -> runner.pruneOnly(job, false)).isInstanceOf(Cancellation.CancelledException.class);
+        assertThatThrownBy(() -> runner.snapshotOnly(job, false)).isInstanceOf(Cancellation.CancelledException.class);
+        for (FakeZfsHost h : List.of(src, nas, nas2)) {
+            assertThat(h.events()).as("commands on " + h.name()).noneMatch(e -> e.seq() > mark);
+        }
+        assertThat(List.of(src.dump(), nas.dump(), nas2.dump())).isEqualTo(before);
+    }
+
+    @Test
+    void cancellingDuringTheLastTargetsStreamSkipsPruningThatWouldOtherwiseDestroySnapshots() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        FakeZfsHost nas2 = fleet.host("nas2", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = twoTargets();
+        assertEverySyncSucceeded(runAfterWrite(fleet.runner(), job, src, 10_000), 2);
+        List<String> sourceBefore = src.snapshots("tank/a");
+        List<String> nasBefore = nas.snapshots("pool/x");
+
+        Cancellation cancellation = new Cancellation();
+        nas2.onReceived("pool/y", 500_000, () -> cancellation.cancel("SIGTERM"));
+        long mark = Math.max(lastSeq(src), Math.max(lastSeq(nas), lastSeq(nas2)));
+        JobRunner.Outcome o = runAfterWrite(fleet.runner(cancellation), job, src, 2_000_000);
+        String state = o + "\nsrc:\n" + src.dump() + "nas:\n" + nas.dump() + "nas2:\n" + nas2.dump();
+
+        assertThat(o.syncs()).as(state).hasSize(2);
+        assertThat(o.syncs().get(0).datasets()).as(state).singleElement().extracting(DatasetResult::status)
+                .isEqualTo(DatasetResult.Status.DONE);
+        assertThat(o.syncs().get(1).datasets()).as(state).singleElement().extracting(DatasetResult::status)
+                .isEqualTo(DatasetResult.Status.CANCELLED);
+        assertThat(o.prunes()).as(state).isEmpty();
+        for (FakeZfsHost h : List.of(src, nas, nas2)) {
+            assertThat(h.events()).as("destroys on " + h.name() + ", " + state).noneMatch(e -> e.seq() > mark
+                    && e.command().startsWith("zfs destroy"));
+        }
+        assertThat(src.snapshots("tank/a")).as(state).containsAll(sourceBefore);
+        assertThat(nas.snapshots("pool/x")).as(state).containsAll(nasBefore);
+        // Pruning would have had work: the source keeps more than its policy's one, nas too.
+        assertThat(src.snapshots("tank/a").size()).as(state).isGreaterThan(3);
+        assertThat(nas.snapshots("pool/x").size()).as(state).isGreaterThan(2);
+    }
+
+    @Test
+    void cancellingDuringTheFirstTargetsStreamStartsNoOtherTargetAndPrunesNothing() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        FakeZfsHost nas = fleet.host("nas", "pool");
+        FakeZfsHost nas2 = fleet.host("nas2", "pool");
+        src.create("tank/a").write("tank/a", 100_000);
+        Job job = twoTargets();
+        assertEverySyncSucceeded(runAfterWrite(fleet.runner(), job, src, 10_000), 2);
+
+        Cancellation cancellation = new Cancellation();
+        nas.onReceived("pool/x", 500_000, () -> cancellation.cancel("SIGTERM"));
+        long mark = Math.max(lastSeq(src), Math.max(lastSeq(nas), lastSeq(nas2)));
+        JobRunner.Outcome o = runAfterWrite(fleet.runner(cancellation), job, src, 2_000_000);
+        String state = o + "\nsrc:\n" + src.dump() + "nas:\n" + nas.dump() + "nas2:\n" + nas2.dump();
+
+        assertThat(o.syncs()).as(state).singleElement().satisfies(r -> assertThat(r.datasets()).singleElement()
+                .extracting(DatasetResult::status).isEqualTo(DatasetResult.Status.CANCELLED));
+        assertThat(o.failures()).as(state).singleElement().asString().startsWith("nas2:pool/y").contains("SIGTERM");
+        assertThat(nas2.events()).as("commands on nas2, " + state).noneMatch(e -> e.seq() > mark);
+        assertThat(streamsSince(src, mark)).as(state).hasSize(1);
+        assertThat(o.prunes()).as(state).isEmpty();
+        for (FakeZfsHost h : List.of(src, nas)) {
+            assertThat(h.events()).as("destroys on " + h.name() + ", " + state).noneMatch(e -> e.seq() > mark
+                    && e.command().startsWith("zfs destroy"));
+        }
+        assertThat(nas.resumeToken("pool/x")).as("the cut receive stays resumable").isPresent();
+    }
+}
