@@ -115,11 +115,13 @@ final class JobCommands {
                         snap.detail() == null ? "" : ": " + snap.detail());
             }
             for (SyncReport r : o.syncs()) {
-                out.printf("job %s: %s -> %s: %d replicated, %d up to date, %d refused, %d failed%s%n", o.job(),
+                long cancelled = r.count(org.zfssync.replication.DatasetResult.Status.CANCELLED);
+                out.printf("job %s: %s -> %s: %d replicated, %d up to date, %d refused, %d failed%s%s%n", o.job(),
                         r.source(), r.target(), r.count(org.zfssync.replication.DatasetResult.Status.DONE),
                         r.count(org.zfssync.replication.DatasetResult.Status.UP_TO_DATE),
                         r.count(org.zfssync.replication.DatasetResult.Status.REFUSED),
-                        r.count(org.zfssync.replication.DatasetResult.Status.FAILED), dryRun ? " (dry run)" : "");
+                        r.count(org.zfssync.replication.DatasetResult.Status.FAILED),
+                        cancelled > 0 ? ", " + cancelled + " cancelled" : "", dryRun ? " (dry run)" : "");
             }
             for (String failure : o.failures()) {
                 out.printf("job %s: FAILED %s%n", o.job(), failure);
@@ -194,8 +196,7 @@ final class JobCommands {
         Wait wait = Wait.NONE;
 
         @Option(names = "--lock-dir", paramLabel = "DIR", hidden = true,
-                description = "Where run locks live (default: /run/zfs-sync for root, else $XDG_RUNTIME_DIR/zfs-sync, "
-                        + "else /tmp/zfs-sync-USER).")
+                description = "Where run locks live (default: /run/zfs-sync for root, /tmp/zfs-sync-USER for others).")
         Path lockDir;
 
         /** The lock for {@code claim}, saying on stderr when it waits; LockConflictException when it cannot. */

@@ -229,7 +229,7 @@ public final class JobRunner {
             if (sourcePolicy.isPresent()) {
                 List<PrunePlanner.Peer> peers = new ArrayList<>();
                 for (int i = 0; i < targets.size(); i++) {
-                    peers.add(new PrunePlanner.Peer(targetTrees.get(i), targetNamings.get(i)::isOwnCursor));
+                    peers.add(PrunePlanner.Peer.receiver(targetTrees.get(i), targetNamings.get(i)::isOwnCursor));
                 }
                 PrunePlan plan = new PrunePlanner(new Retention(sourcePolicy.get(), zone), ours)
                         .plan(sourceTree, peers);

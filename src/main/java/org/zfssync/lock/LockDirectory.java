@@ -22,17 +22,15 @@ public final class LockDirectory {
     }
 
     /**
-     * The lock directory for a user. Root always uses /run/zfs-sync: cron has no XDG_RUNTIME_DIR while
-     * a root login has /run/user/0, and two directories would let the same job run twice. Others use
-     * $XDG_RUNTIME_DIR/zfs-sync, else /tmp/zfs-sync-USER.
+     * The lock directory for a user, the same whatever the environment: cron has no
+     * XDG_RUNTIME_DIR while a login (or a systemd user timer) has /run/user/UID, and two directories
+     * would let the same job run twice. Root uses /run/zfs-sync; others /tmp/zfs-sync-USER (a service
+     * with PrivateTmp= sees a /tmp of its own: run every job of that user from that service, or pass
+     * the same --lock-dir everywhere).
      */
     public static Path location(long uid, String user, Map<String, String> env) {
         if (uid == 0) {
             return ROOT;
-        }
-        String xdg = env.get("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "zfs-sync");
         }
         return Path.of("/tmp", "zfs-sync-" + user);
     }

@@ -31,9 +31,15 @@ public final class PrunePlanner {
      * @param state       its listing; an absent root means the peer is offline (a USB pool exported, say)
      * @param isItsCursor whether a bookmark on the pruned side is this peer's replication cursor
      */
-    public record Peer(TreeState state, Predicate<String> isItsCursor) {
+    public record Peer(TreeState state, Predicate<String> isItsCursor, boolean sends) {
+        /** A side that sends to the pruned side (the source, when a target is pruned). */
         public static Peer of(TreeState state) {
-            return new Peer(state, name -> false);
+            return new Peer(state, name -> false, true);
+        }
+
+        /** A side the pruned side sends to (a target, when the source is pruned), with its cursors here. */
+        public static Peer receiver(TreeState state, Predicate<String> isItsCursor) {
+            return new Peer(state, isItsCursor, false);
         }
     }
 
@@ -53,7 +59,7 @@ public final class PrunePlanner {
                 // An absent peer may need any of these as its base; without its cursor here, keep them all.
                 continue;
             }
-            Set<Long> needed = neededGuids(side, d, peers.stream().map(Peer::state).toList());
+            Set<Long> needed = neededGuids(side, d, peers);
             List<Candidate> candidates = new ArrayList<>();
             for (Snapshot s : d.snapshots()) {
                 candidates.add(new Candidate(s.name(), Instant.ofEpochSecond(s.creation()), s.guid(),
@@ -82,12 +88,13 @@ public final class PrunePlanner {
     }
 
     /** GUIDs of this dataset's snapshots that some peer still needs: each peer's newest common one and resume bases. */
-    static Set<Long> neededGuids(TreeState side, DatasetState d, List<TreeState> peers) {
+    static Set<Long> neededGuids(TreeState side, DatasetState d, List<Peer> peerSides) {
         Set<Long> needed = new java.util.HashSet<>();
         String relative = d.name().relativeTo(side.root());
         Set<Long> mine = new java.util.HashSet<>();
         d.snapshots().forEach(s -> mine.add(s.guid()));
-        for (TreeState peer : peers) {
+        for (Peer peerSide : peerSides) {
+            TreeState peer = peerSide.state();
             DatasetState other = peer.get(peer.root().resolve(relative));
             if (other == null) {
                 continue;
@@ -96,7 +103,10 @@ public final class PrunePlanner {
             // (a cursor, after the snapshot was pruned there): the next incremental's base.
             Set<Long> theirs = new java.util.HashSet<>();
             other.snapshots().forEach(s -> theirs.add(s.guid()));
-            other.bookmarks().forEach(b -> theirs.add(b.guid()));
+            if (peerSide.sends()) {
+                // A receiver needs the snapshot itself as its base; a sender can start from its bookmark.
+                other.bookmarks().forEach(b -> theirs.add(b.guid()));
+            }
             for (int i = d.snapshots().size() - 1; i >= 0; i--) {
                 if (theirs.contains(d.snapshots().get(i).guid())) {
                     needed.add(d.snapshots().get(i).guid());

@@ -86,8 +86,9 @@ public final class Executor {
             }
             runDatasets(plan, sourceNow, targetState, snapshotError, results, outcomes);
             verify(plan, sourceNow, relistTarget, results, outcomes);
-        } catch (RuntimeException e) {
-            // Only an error outside every dataset's own handling gets here: keep what arrived, release, destroy nothing.
+        } catch (RuntimeException | Error e) {
+            // Only an error outside every dataset's own handling gets here (an OutOfMemoryError, say):
+            // keep what arrived, release the holds, destroy nothing.
             finish(plan, sourceNow, outcomes, held, results, false, new ArrayList<>(), new ArrayList<>());
             throw e;
         }

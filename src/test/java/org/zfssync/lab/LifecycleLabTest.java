@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -193,9 +192,10 @@ class LifecycleLabTest {
 
     /**
      * A job with source retention {@code last: 2} whose target pool is exported for ten rounds of
-     * writes, each followed by a job snapshot or (three times) a run that fails for the absent target: source retention removes every snapshot the target has,
-     * yet the cursor bookmark ({@code #zfs-sync_ID_cursor_GUID}) keeps its base, and once the pool
-     * is back the next run is incremental, far smaller than a full send, and exact.
+     * writes, each followed by a job snapshot or (three times) a run that fails for the absent
+     * target: source retention removes every snapshot the target has, yet the cursor bookmark
+     * ({@code #zfs-sync_ID_cursor_GUID}) keeps its base, and once the pool is back the next run is
+     * incremental, far smaller than a full send, exact, and moves the cursor to the new base.
      */
     @Test
     void targetOfflineForTenRunsUpdatesIncrementallyFromItsCursor(LabFixture lab) throws IOException {
@@ -255,7 +255,7 @@ class LifecycleLabTest {
                 + "source %s, target %s", sourceSnapshots, lab.snapshotGuids(t))
                 .doesNotContainAnyElementsOf(lab.snapshotGuids(t).values());
         Map<String, String> bookmarks = lab.bookmarkGuids(s);
-        String cursor = "zfs-sync_" + targetId + "_cursor_" + String.format("%016x", Long.parseUnsignedLong(baseGuid));
+        String cursor = cursorName(targetId, baseGuid);
         assertThat(bookmarks.keySet().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)))
                 .as("the cursor bookmark %s#%s of the target's base; bookmarks %s", s, cursor, bookmarks)
                 .contains(cursor);
@@ -271,9 +271,15 @@ class LifecycleLabTest {
         assertThat(dataset.get("action").asText()).as(dataset.toString()).isEqualTo("INCREMENTAL");
         assertThat(bytes).as("bytes sent, against a full send of %d", fullSize).isLessThan(fullSize / 2);
         assertThat(lab.checksum(t)).isEqualTo(lab.checksumOfNewestSnapshot(s));
-        Matcher m = Pattern.compile("#zfs-sync_.*_cursor_([0-9a-f]{16})").matcher(String.join(" ",
-                lab.bookmarkGuids(s).keySet().stream().map(n -> "#" + n).toList()));
-        assertThat(m.find()).as("a cursor bookmark after the catch-up").isTrue();
+        String newBase = lastKey(lab.snapshotGuids(t));
+        String moved = cursorName(targetId, lab.snapshotGuids(t).get(newBase));
+        assertThat(lab.bookmarkGuids(s).keySet().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)))
+                .as("after the catch-up the cursor names the target's new base @%s", newBase).contains(moved);
+    }
+
+    /** {@code zfs-sync_TARGETID_cursor_GUID}, the GUID in 16 hex digits. */
+    private static String cursorName(String targetId, String guid) {
+        return "zfs-sync_" + targetId + "_cursor_" + String.format("%016x", Long.parseUnsignedLong(guid));
     }
 
     private static String lastKey(Map<String, String> map) {

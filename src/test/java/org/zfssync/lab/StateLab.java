@@ -109,13 +109,14 @@ final class StateLab {
      * still to come. Prints "frozen RECEIVEPID MBUFFERPID READ BUFFERED", or what it never saw.
      */
     static String freezeFeederOfReceive(LabFixture lab, String dataset, long minRead, long minBuffered, long fallbackRead) {
-        String script = "for i in $(seq 3000); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
-                + " if [ -n \"$p\" ]; then pipe=$(readlink /proc/$p/fd/0); r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
-                + " for m in $(pgrep -x mbuffer); do if [ \"$(readlink /proc/$m/fd/1)\" = \"$pipe\" ]; then"
-                + " b=$(awk '/^rchar/ {r=$2} /^wchar/ {w=$2} END {print r-w}' /proc/$m/io 2>/dev/null);"
+        // The receive and the mbuffer in front of it run in one ssh session: same session id.
+        String script = "for i in $(seq 1200); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
+                + " if [ -n \"$p\" ]; then s=$(ps -o sid= -p $p | tr -d ' '); m=$(pgrep -x -s \"${s:-0}\" mbuffer | head -1);"
+                + " r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
+                + " if [ -n \"$m\" ]; then b=$(awk '/^rchar/ {r=$2} /^wchar/ {w=$2} END {print r-w}' /proc/$m/io 2>/dev/null);"
                 + " if [ \"${r:-0}\" -ge " + minRead + " ] && [ \"${b:-0}\" -ge " + minBuffered + " ] || [ \"${r:-0}\" -ge "
-                + fallbackRead + " ]; then kill -STOP $m; echo frozen $p $m $r $b; exit 0; fi; fi; done; fi;"
-                + " sleep 0.05; done; echo never saw the receive and its mbuffer; exit 1";
+                + fallbackRead + " ]; then kill -STOP $m; echo frozen $p $m $r $b; exit 0; fi; fi; fi;"
+                + " sleep 0.1; done; echo \"never saw the receive and its mbuffer (receive $p, session $s, mbuffer $m, read $r)\"; exit 1";
         return lab.shResult(script).stdout().strip();
     }
 

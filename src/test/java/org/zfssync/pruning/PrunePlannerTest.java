@@ -54,7 +54,7 @@ class PrunePlannerTest {
         TreeState source = States.under("tank/a").fs("tank/a")
                 .snap("tank/a", "zs_1", 1).snap("tank/a", "zs_2", 2).snap("tank/a", "zs_3", 3).build();
         TreeState exported = TreeState.absent(DatasetName.of("usb/a"));
-        PrunePlan plan = KEEP_ONE.plan(source, List.of(new PrunePlanner.Peer(exported, n -> n.startsWith("cursor_"))));
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(PrunePlanner.Peer.receiver(exported, n -> n.startsWith("cursor_"))));
         assertThat(plan.destroy()).isEmpty();
     }
 
@@ -63,7 +63,7 @@ class PrunePlannerTest {
         TreeState source = States.under("tank/a").fs("tank/a").snap("tank/a", "zs_1", 1).bookmark("tank/a", "cursor_1", 1)
                 .snap("tank/a", "zs_2", 2).snap("tank/a", "zs_3", 3).build();
         TreeState exported = TreeState.absent(DatasetName.of("usb/a"));
-        PrunePlan plan = KEEP_ONE.plan(source, List.of(new PrunePlanner.Peer(exported, n -> n.startsWith("cursor_"))));
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(PrunePlanner.Peer.receiver(exported, n -> n.startsWith("cursor_"))));
         assertThat(plan.destroy().get(DatasetName.of("tank/a"))).containsExactlyInAnyOrder("zs_1", "zs_2");
     }
 
@@ -76,5 +76,16 @@ class PrunePlannerTest {
                 .snap("pool/a", "zs_x", 11).build();
         PrunePlan plan = KEEP_ONE.planAgainst(target, List.of(source));
         assertThat(plan.destroy()).containsEntry(DatasetName.of("pool/a"), List.of("zs_0"));
+    }
+
+    @Test
+    void onASourceATargetsBookmarkIsNoBaseOnlyItsSnapshotIs() {
+        // The target keeps a bookmark of zs_2 but its newest snapshot the source has is zs_1: that is its base.
+        TreeState source = States.under("tank/a").fs("tank/a").snap("tank/a", "zs_1", 1).snap("tank/a", "zs_2", 2)
+                .snap("tank/a", "zs_3", 3).build();
+        TreeState target = States.under("pool/a").fs("pool/a").snap("pool/a", "zs_1", 1).bookmark("pool/a", "b", 2)
+                .build();
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(PrunePlanner.Peer.receiver(target, n -> false)));
+        assertThat(plan.destroy().get(DatasetName.of("tank/a"))).containsExactly("zs_2");
     }
 }
