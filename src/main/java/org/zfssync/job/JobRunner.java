@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -229,7 +230,8 @@ public final class JobRunner {
             if (sourcePolicy.isPresent()) {
                 List<PrunePlanner.Peer> peers = new ArrayList<>();
                 for (int i = 0; i < targets.size(); i++) {
-                    peers.add(PrunePlanner.Peer.receiver(targetTrees.get(i), targetNamings.get(i)::isOwnCursor));
+                    peers.add(PrunePlanner.Peer.receiver(targetTrees.get(i), targetNamings.get(i)::isOwnCursor,
+                            targetNamings.get(i)::cursorName));
                 }
                 PrunePlan plan = new PrunePlanner(new Retention(sourcePolicy.get(), zone), ours)
                         .plan(sourceTree, peers);
@@ -253,11 +255,34 @@ public final class JobRunner {
         if (commands.isEmpty()) {
             return new PruneResult(side, endpoint, List.of(), -1, List.of());
         }
+        for (Command c : plan.cursorsFirst()) {
+            LOG.info("{}keep an offline target's possible base as a cursor on {}: {}", dryRun ? "would " : "", endpoint,
+                    host.display(c));
+        }
         for (Command c : commands) {
             LOG.info("{}prune {} {}: {}", dryRun ? "would " : "", side, endpoint, host.display(c));
         }
         if (dryRun) {
             return new PruneResult(side, endpoint, destroyed, spaceFreed(host, commands), List.of());
+        }
+        if (!plan.cursorsFirst().isEmpty()) {
+            // A snapshot whose provisional cursor could not be made is not pruned this time.
+            Set<String> keep = new java.util.HashSet<>();
+            List<CommandResult> made = host.runAll(plan.cursorsFirst());
+            for (CommandResult r : made) {
+                if (!r.ok() && !r.stderr().contains("bookmark exists")) {
+                    keep.add(r.command().argv().get(2));
+                    LOG.warn("could not keep {} as a cursor on {} ({}); not pruning it", r.command().argv().get(2),
+                            host.name(), r.errorLine());
+                }
+            }
+            if (!keep.isEmpty()) {
+                java.util.TreeMap<DatasetName, List<String>> rest = new java.util.TreeMap<>();
+                plan.destroy().forEach((dataset, names) -> rest.put(dataset, names.stream()
+                        .filter(n -> !keep.contains(dataset.snapshot(n))).toList()));
+                destroyed.removeAll(keep);
+                commands = new PrunePlan(rest).commands();
+            }
         }
         List<String> errors = new ArrayList<>();
         List<String> done = new ArrayList<>(destroyed);

@@ -31,15 +31,22 @@ public final class PrunePlanner {
      * @param state       its listing; an absent root means the peer is offline (a USB pool exported, say)
      * @param isItsCursor whether a bookmark on the pruned side is this peer's replication cursor
      */
-    public record Peer(TreeState state, Predicate<String> isItsCursor, boolean sends) {
+    public record Peer(TreeState state, Predicate<String> isItsCursor, boolean sends,
+                       java.util.function.LongFunction<String> cursorName) {
         /** A side that sends to the pruned side (the source, when a target is pruned). */
         public static Peer of(TreeState state) {
-            return new Peer(state, name -> false, true);
+            return new Peer(state, name -> false, true, guid -> null);
         }
 
         /** A side the pruned side sends to (a target, when the source is pruned), with its cursors here. */
         public static Peer receiver(TreeState state, Predicate<String> isItsCursor) {
-            return new Peer(state, isItsCursor, false);
+            return new Peer(state, isItsCursor, false, guid -> null);
+        }
+
+        /** As {@link #receiver}, naming a new cursor of this peer for a GUID (for provisional cursors). */
+        public static Peer receiver(TreeState state, Predicate<String> isItsCursor,
+                                    java.util.function.LongFunction<String> cursorName) {
+            return new Peer(state, isItsCursor, false, cursorName);
         }
     }
 
@@ -54,6 +61,7 @@ public final class PrunePlanner {
      */
     public PrunePlan plan(TreeState side, List<Peer> peers) {
         TreeMap<org.zfssync.zfs.DatasetName, List<String>> destroy = new TreeMap<>();
+        List<org.zfssync.host.Command> cursorsFirst = new ArrayList<>();
         for (DatasetState d : side.all()) {
             if (offlinePeerWithoutCursor(d, peers)) {
                 // An absent peer may need any of these as its base; without its cursor here, keep them all.
@@ -68,9 +76,43 @@ public final class PrunePlanner {
             List<String> names = retention.decide(candidates).destroy().stream().map(Candidate::name).toList();
             if (!names.isEmpty()) {
                 destroy.put(d.name(), names);
+                cursorsFirst.addAll(provisionalCursors(d, names, peers));
             }
         }
-        return new PrunePlan(destroy);
+        return new PrunePlan(destroy, cursorsFirst);
+    }
+
+    /**
+     * An offline peer's cursor may lag behind what it really received (its run was killed before
+     * moving it, say). Every snapshot newer than that cursor that is about to be pruned gets a
+     * cursor of that peer first, so whichever of them the peer holds when it returns is still a
+     * base here. The peer's next successful run keeps the one it needs and destroys the rest.
+     */
+    private static List<org.zfssync.host.Command> provisionalCursors(DatasetState d, List<String> names,
+                                                                     List<Peer> peers) {
+        List<org.zfssync.host.Command> commands = new ArrayList<>();
+        for (Peer peer : peers) {
+            if (peer.state().rootExists() || peer.sends()) {
+                continue;
+            }
+            long cursorTxg = -1;
+            Set<Long> cursorGuids = new java.util.HashSet<>();
+            for (org.zfssync.zfs.Bookmark b : d.bookmarks()) {
+                if (peer.isItsCursor().test(b.name())) {
+                    cursorTxg = Math.max(cursorTxg, b.createtxg());
+                    cursorGuids.add(b.guid());
+                }
+            }
+            Set<String> pruned = Set.copyOf(names);
+            for (Snapshot s : d.snapshots()) {
+                String cursor = peer.cursorName().apply(s.guid());
+                if (cursor != null && pruned.contains(s.name()) && s.createtxg() > cursorTxg
+                        && !cursorGuids.contains(s.guid())) {
+                    commands.add(org.zfssync.zfs.ZfsCommands.bookmark(s.fullName(), d.name(), cursor));
+                }
+            }
+        }
+        return commands;
     }
 
     /**

@@ -88,4 +88,17 @@ class PrunePlannerTest {
         PrunePlan plan = KEEP_ONE.plan(source, List.of(PrunePlanner.Peer.receiver(target, n -> false)));
         assertThat(plan.destroy().get(DatasetName.of("tank/a"))).containsExactly("zs_2");
     }
+
+    @Test
+    void snapshotsNewerThanAnOfflineTargetsCursorBecomeItsCursorsBeforeTheyArePruned() {
+        // The target's cursor is at zs_1, but its last run may have delivered zs_2 before it was killed.
+        TreeState source = States.under("tank/a").fs("tank/a").snap("tank/a", "zs_1", 1).bookmark("tank/a", "cursor_1", 1)
+                .snap("tank/a", "zs_2", 2).snap("tank/a", "zs_3", 3).build();
+        TreeState exported = TreeState.absent(DatasetName.of("usb/a"));
+        PrunePlan plan = KEEP_ONE.plan(source, List.of(PrunePlanner.Peer.receiver(exported,
+                n -> n.startsWith("cursor_"), guid -> "cursor_" + guid)));
+        assertThat(plan.destroy().get(DatasetName.of("tank/a"))).containsExactlyInAnyOrder("zs_1", "zs_2");
+        assertThat(plan.cursorsFirst()).singleElement().satisfies(c -> assertThat(c.argv())
+                .containsExactly("zfs", "bookmark", "tank/a@zs_2", "tank/a#cursor_2"));
+    }
 }
