@@ -4,19 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import java.util.Map;
+import org.zfssync.replication.Action;
 import org.zfssync.replication.Cancellation;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
+import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.replication.SyncOptions;
+import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TargetIds;
-import org.zfssync.replication.SnapshotNaming;
-import org.zfssync.replication.SyncReport;
 import org.zfssync.testing.FakeZfsHost;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.ReceiveFlags;
@@ -149,7 +151,7 @@ class JobRunnerTest {
 
         JobRunner.Outcome first = runAfterWrite(runner, job, src, 10_000);
         assertEverySyncSucceeded(first, 1);
-        assertThat(first.syncs().get(0).datasets().get(0).action()).isEqualTo(org.zfssync.replication.Action.FULL);
+        assertThat(first.syncs().get(0).datasets().get(0).action()).isEqualTo(Action.FULL);
         List<Long> delivered = nas.snapshotGuids("pool/x");
         assertThat(cursorGuids(src, toNas)).containsExactlyElementsOf(delivered);
         String cursor = src.bookmarks("tank/a").stream().filter(toNas::isOwnCursor).findFirst().orElseThrow();
@@ -165,8 +167,9 @@ class JobRunnerTest {
             assertThat(o.pruneFailed()).as(state).isFalse();
             // The source keeps to its policy (last 2) although the target is away ...
             assertThat(src.snapshots("tank/a")).as(state).hasSize(2);
-            // ... and the target's cursor stays: its base, whatever is pruned.
-            assertThat(src.bookmarks("tank/a")).as(state).containsExactly(cursor);
+            // ... and the target's cursor stays: its base, whatever is pruned. (Pruning may add provisional
+            // cursors of the same target for the snapshots it destroys; no bookmark of another kind appears.)
+            assertThat(src.bookmarks("tank/a")).as(state).contains(cursor).allMatch(toNas::isOwnCursor);
             assertThat(src.guid("tank/a#" + cursor)).isEqualTo(delivered.get(0));
         }
         assertThat(src.snapshotGuids("tank/a")).as("the base snapshot itself was pruned: only the cursor is left")
@@ -180,7 +183,7 @@ class JobRunnerTest {
         assertEverySyncSucceeded(back, 1);
         DatasetResult r = back.syncs().get(0).datasets().get(0);
         String newest = back.syncs().get(0).snapshot();
-        assertThat(r.action()).isEqualTo(org.zfssync.replication.Action.INCREMENTAL);
+        assertThat(r.action()).isEqualTo(Action.INCREMENTAL);
         assertThat(streamsSince(src, mark)).containsExactly("zfs send -i tank/a#" + cursor + " tank/a@" + newest);
         List<Long> srcGuids = src.snapshotGuids("tank/a");
         assertThat(nas.snapshotGuids("pool/x")).endsWith(srcGuids.get(srcGuids.size() - 1));
@@ -241,7 +244,7 @@ class JobRunnerTest {
         long back = lastSeq(src);
         JobRunner.Outcome o = runAfterWrite(runner, job, src, 10_000);
         assertEverySyncSucceeded(o, 2);
-        assertThat(o.syncs().get(0).datasets().get(0).action()).isEqualTo(org.zfssync.replication.Action.INCREMENTAL);
+        assertThat(o.syncs().get(0).datasets().get(0).action()).isEqualTo(Action.INCREMENTAL);
         assertThat(streamsSince(src, back)).startsWith("zfs send -I tank/a@" + base + " tank/a@"
                 + o.syncs().get(0).snapshot());
         assertThat(nas.snapshotGuids("pool/x")).contains(src.guid("tank/a@" + o.syncs().get(0).snapshot()));
@@ -276,7 +279,7 @@ class JobRunnerTest {
         }
         JobRunner.Outcome carried = runAfterWrite(runner, job, src, 0);
         assertEverySyncSucceeded(carried, 1);
-        List<Long> jobGuids = new java.util.ArrayList<>();
+        List<Long> jobGuids = new ArrayList<>();
         for (String n : nas.snapshots("pool/x")) {
             if (jobNaming.isOurs(n)) {
                 jobGuids.add(nas.guid("pool/x@" + n));
@@ -343,8 +346,15 @@ class JobRunnerTest {
         JobRunner runner = fleet.runner(cancellation);
         fleet.clock.advance(Duration.ofHours(1));
         src.write("tank/a", 10_000);
-        assertThatThrownBy(() -> runner.run(job, false)).isInstanceOf(Cancellation.CancelledException.class)
-                .hasMessageContaining("SIGTERM");
+        try {
+            // It may say so by throwing, or by an outcome with nothing done.
+            JobRunner.Outcome o = runner.run(job, false);
+            assertThat(o.prunes()).isEmpty();
+            assertThat(o.syncs()).allSatisfy(r -> assertThat(r.datasets()).noneMatch(d -> d.status()
+                    == DatasetResult.Status.DONE));
+        } catch (Cancellation.CancelledException e) {
+            assertThat(e).hasMessageContaining("SIGTERM");
+        }
         assertThatThrownBy(() -> runner.pruneOnly(job, false)).isInstanceOf(Cancellation.CancelledException.class);
         assertThatThrownBy(() -> runner.snapshotOnly(job, false)).isInstanceOf(Cancellation.CancelledException.class);
         for (FakeZfsHost h : List.of(src, nas, nas2)) {

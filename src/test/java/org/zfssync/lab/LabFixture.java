@@ -70,16 +70,17 @@ public final class LabFixture implements AutoCloseable {
     }
 
     /**
-     * A fresh 0700 directory with a short name, {@code /tmp/zlXXXXXX}: the control sockets zfs-sync
-     * makes below {@code XDG_RUNTIME_DIR} (plus ssh's temporary suffix) must fit a unix socket path
-     * of 108 bytes, which {@code Files.createTempDirectory}'s 19-digit names would not leave room for.
+     * A fresh 0700 directory with a short name, {@code /tmp/zXXXXX}: a control socket zfs-sync makes
+     * below {@code XDG_RUNTIME_DIR} ({@code /tmp/zXXXXX/r/zfs-sync-ctl-<20 digits>/<40 hex>}, plus the
+     * 17 characters ssh appends while it binds) must fit a unix socket path of 107 characters, which
+     * a {@code Files.createTempDirectory} name (up to 20 digits) here would not leave room for.
      */
     private static Path privateDirectory() {
         SecureRandom random = new SecureRandom();
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         for (int attempt = 0; attempt < 100; attempt++) {
-            StringBuilder name = new StringBuilder("zl");
-            for (int i = 0; i < 6; i++) {
+            StringBuilder name = new StringBuilder("z");
+            for (int i = 0; i < 5; i++) {
                 name.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             Path dir = Paths.get("/tmp", name.toString());
@@ -406,6 +407,9 @@ public final class LabFixture implements AutoCloseable {
                 System.out.printf(java.util.Locale.ROOT, "[lab] zfs-sync %s: exit %d after %.1f s%n",
                         args.length() > 90 ? args.substring(0, 90) + "..." : args, process.exitValue(),
                         Duration.between(startedAt, exitedAt()).toMillis() / 1000.0);
+                if (Boolean.getBoolean("zfs.lab.verbose")) {
+                    System.out.println(stderrSoFar().indent(4));
+                }
                 return new Run(process.exitValue(), stdoutSoFar(), stderrSoFar());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

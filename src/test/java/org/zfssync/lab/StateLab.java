@@ -89,16 +89,25 @@ final class StateLab {
     }
 
     /**
+     * Guest-side: the pid of the first {@code zfs receive} into {@code dataset} in {@code $p} (waiting
+     * up to ~150 s for it), and {@code $r} read from its rchar by a loop of shell builtins only, so
+     * the offset is caught closely even on a loaded emulated guest.
+     */
+    private static String findReceiveThen(String dataset, String loopBody) {
+        return "p=; for i in $(seq 3000); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
+                + " [ -n \"$p\" ] && break; sleep 0.05; done; [ -z \"$p\" ] && { echo never saw the receive; exit 1; };"
+                + " while [ -d /proc/$p ]; do r=0; while read k v; do [ \"$k\" = rchar: ] && r=$v; done < /proc/$p/io 2>/dev/null;"
+                + " " + loopBody + " sleep 0.02; done; echo \"the receive $p ended at $r\"; exit 1";
+    }
+
+    /**
      * A guest-side wait for the {@code zfs receive} into {@code dataset} to have read {@code offset}
      * bytes; then {@code action} runs with {@code $p} set to the receive's pid (for example
-     * {@code kill -9 $p}). Prints "reached PID BYTES" and the action's output, or "never saw the receive".
+     * {@code kill -9 $p}). Prints "reached PID BYTES" and the action's output, or what it never saw.
      */
     static String atReceiveOffset(LabFixture lab, String dataset, long offset, String action) {
-        String script = "for i in $(seq 1500); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
-                + " if [ -n \"$p\" ]; then r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
-                + " if [ \"${r:-0}\" -ge " + offset + " ]; then echo reached $p $r; " + action + "; exit 0; fi; fi;"
-                + " sleep 0.1; done; echo never saw the receive; exit 1";
-        return lab.shResult(script).stdout().strip();
+        return lab.shResult(findReceiveThen(dataset, "if [ \"$r\" -ge " + offset + " ]; then echo reached $p $r; "
+                + action + "; exit 0; fi;")).stdout().strip();
     }
 
     /**
@@ -109,15 +118,13 @@ final class StateLab {
      * still to come. Prints "frozen RECEIVEPID MBUFFERPID READ BUFFERED", or what it never saw.
      */
     static String freezeFeederOfReceive(LabFixture lab, String dataset, long minRead, long minBuffered, long fallbackRead) {
-        // The receive and the mbuffer in front of it run in one ssh session: same session id.
-        String script = "for i in $(seq 1200); do p=$(pgrep -f '^zfs receive .*" + dataset + "$' | head -1);"
-                + " if [ -n \"$p\" ]; then s=$(ps -o sid= -p $p | tr -d ' '); m=$(pgrep -x -s \"${s:-0}\" mbuffer | head -1);"
-                + " r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
-                + " if [ -n \"$m\" ]; then b=$(awk '/^rchar/ {r=$2} /^wchar/ {w=$2} END {print r-w}' /proc/$m/io 2>/dev/null);"
-                + " if [ \"${r:-0}\" -ge " + minRead + " ] && [ \"${b:-0}\" -ge " + minBuffered + " ] || [ \"${r:-0}\" -ge "
-                + fallbackRead + " ]; then kill -STOP $m; echo frozen $p $m $r $b; exit 0; fi; fi; fi;"
-                + " sleep 0.1; done; echo \"never saw the receive and its mbuffer (receive $p, session $s, mbuffer $m, read $r)\"; exit 1";
-        return lab.shResult(script).stdout().strip();
+        // The receive and the mbuffer in front of it run in one ssh session: the same session id.
+        String body = "if [ -z \"$m\" ]; then s=$(ps -o sid= -p $p | tr -d ' '); m=$(pgrep -x -s \"${s:-0}\" mbuffer | head -1); fi;"
+                + " if [ -n \"$m\" ] && [ \"$r\" -ge " + minRead + " ]; then mr=0; mw=0; while read k v; do"
+                + " [ \"$k\" = rchar: ] && mr=$v; [ \"$k\" = wchar: ] && mw=$v; done < /proc/$m/io 2>/dev/null; b=$((mr - mw));"
+                + " if [ $b -ge " + minBuffered + " ] || [ \"$r\" -ge " + fallbackRead + " ]; then kill -STOP $m;"
+                + " echo frozen $p $m $r $b; exit 0; fi; fi;";
+        return lab.shResult("m=; " + findReceiveThen(dataset, body)).stdout().strip();
     }
 
     /** A zfs-sync process of the real jar, its output collected, that a test can suspend, resume or kill. */
