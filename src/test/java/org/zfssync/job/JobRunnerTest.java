@@ -286,7 +286,8 @@ class JobRunnerTest {
             }
         }
         String state = "src:\n" + src.dump() + "nas:\n" + nas.dump();
-        // Two taken by runs (due: none yet, then an hour later), two by snapshotOnly, all carried by the syncs.
+        // Two taken by runs, two by snapshotOnly, all carried by the syncs. (Every run finds one due: the fake
+        // dates its snapshots by its own clock, years before the runner's.)
         assertThat(jobGuids).as("the job's snapshots, carried to the target, " + state).hasSize(4);
         // Retention (last 2) pruned the two oldest on the source: their copies on the target are job snapshots the
         // source no longer has, which a sync must not take for orphans of its own.
@@ -310,7 +311,8 @@ class JobRunnerTest {
             assertThat(report.datasets()).as(now).singleElement().extracting(DatasetResult::status)
                     .isEqualTo(DatasetResult.Status.DONE);
             assertThat(nas.snapshotGuids("pool/x")).as(now).containsAll(jobGuids);
-            assertThat(report.destroyedTarget()).as(now).noneMatch(n -> jobNaming.isOurs(n.substring(n.indexOf('@') + 1)));
+            assertThat(report.destroyedTarget()).as(now)
+                    .noneMatch(n -> jobNaming.isOurs(n.substring(n.indexOf('@') + 1)));
             // The plain sync cleans up its own older sync snapshots: only the newest stays.
             assertThat(JobRunnerFleet.matching(nas, "pool/x", naming)).as(now).hasSize(1);
         }
@@ -388,7 +390,8 @@ class JobRunnerTest {
                 .isEqualTo(DatasetResult.Status.CANCELLED);
         assertThat(o.prunes()).as(state).isEmpty();
         for (FakeZfsHost h : List.of(src, nas, nas2)) {
-            assertThat(snapshotDestroysSince(h, mark)).as("snapshots destroyed on " + h.name() + ", " + state).isEmpty();
+            assertThat(snapshotDestroysSince(h, mark)).as("snapshots destroyed on " + h.name() + ", " + state)
+                    .isEmpty();
         }
         assertThat(src.snapshots("tank/a")).as(state).containsAll(sourceBefore);
         assertThat(nas.snapshots("pool/x")).as(state).containsAll(nasBefore);
@@ -420,7 +423,8 @@ class JobRunnerTest {
         assertThat(streamsSince(src, mark)).as(state).hasSize(1);
         assertThat(o.prunes()).as(state).isEmpty();
         for (FakeZfsHost h : List.of(src, nas)) {
-            assertThat(snapshotDestroysSince(h, mark)).as("snapshots destroyed on " + h.name() + ", " + state).isEmpty();
+            assertThat(snapshotDestroysSince(h, mark)).as("snapshots destroyed on " + h.name() + ", " + state)
+                    .isEmpty();
         }
         assertThat(nas.resumeToken("pool/x")).as("the cut receive stays resumable").isPresent();
     }

@@ -96,9 +96,9 @@ class FaultCampaignLabTest {
                 streams += stream;
             }
             System.out.printf(Locale.ROOT, "[lab figures] campaign trial %d/%d: %s, cut at %.1f of %.1f MiB written,"
-                    + " -j %d: %s; cut run exit %d; tool: %s; next run exit %d; stream %.1f MiB, re-sent %.2f MiB;"
+                    + " -j %d: %s; cut run exit %s; tool: %s; next run exit %d; stream %.1f MiB, re-sent %.2f MiB;"
                     + " %.0f s; %s%n", trial, trials, stage.label(), mib(offset), mib(written), workers, fault.detail(),
-                    cut.exitCode(), tool, next.exitCode(), mib(stream), mib(trialResent),
+                    cut.exitCode() + firstError(cut), tool, next.exitCode(), mib(stream), mib(trialResent),
                     (System.nanoTime() - t0) / 1e9, ok ? "converged" : "NOT converged");
             if (!ok) {
                 String why = "trial " + trial + " (" + stage.label() + ", " + fault.detail() + "): next run exit "
@@ -232,6 +232,15 @@ class FaultCampaignLabTest {
         } catch (RuntimeException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** The first error a run logged, for a cut run that failed by itself (not by a signal). */
+    private static String firstError(LabFixture.Run run) {
+        if (run.exitCode() == 0 || run.exitCode() == 137 || run.exitCode() == 143) {
+            return "";
+        }
+        return run.stderr().lines().filter(l -> l.contains("ERROR")).findFirst()
+                .map(l -> " (" + (l.length() > 240 ? l.substring(0, 240) + "..." : l).strip() + ")").orElse("");
     }
 
     private static double mib(long bytes) {

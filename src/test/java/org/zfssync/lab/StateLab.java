@@ -64,6 +64,18 @@ final class StateLab {
         return guids.get(guids.size() - 1);
     }
 
+    /** The GUID of the newest source snapshot that the target also has (by GUID), or null. */
+    static String newestCommonGuid(LabFixture lab, String source, String target) {
+        Set<String> onTarget = new TreeSet<>(snapshotGuids(lab, target).values());
+        String common = null;
+        for (String guid : snapshotGuids(lab, source).values()) {
+            if (onTarget.contains(guid)) {
+                common = guid;
+            }
+        }
+        return common;
+    }
+
     /** Every GUID the source has as a snapshot or a bookmark: what an incremental can start from. */
     static Set<String> sendableGuids(LabFixture lab, String dataset) {
         Set<String> all = new TreeSet<>(snapshotGuids(lab, dataset).values());
@@ -127,17 +139,23 @@ final class StateLab {
         return lab.shResult("m=; " + findReceiveThen(dataset, body)).stdout().strip();
     }
 
-    /** A zfs-sync process of the real jar, its output collected, that a test can suspend, resume or kill. */
+    /**
+     * A zfs-sync process of the real jar that a test can suspend, resume or kill, its output read
+     * as it comes. It runs with a private {@code XDG_RUNTIME_DIR} and {@code TMPDIR} (a short
+     * {@code /tmp/zsXXXXXX} directory, so control socket paths stay within the unix limit), and
+     * {@link #close} stops whatever it left behind there: ssh control masters, by pid.
+     */
     static final class Background implements AutoCloseable {
         private final Process process;
+        private final Path privateDir;
         private final CompletableFuture<String> out;
         private final CompletableFuture<String> err;
         /** stderr as read so far, line by line, for {@link #awaitLog}. */
         private final StringBuffer log = new StringBuffer();
-        private final Set<String> controlPaths = new TreeSet<>();
 
-        private Background(Process process) {
+        private Background(Process process, Path privateDir) {
             this.process = process;
+            this.privateDir = privateDir;
             this.out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
             this.err = CompletableFuture.supplyAsync(() -> {
                 try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(),
@@ -150,6 +168,48 @@ final class StateLab {
                     throw new UncheckedIOException(e);
                 }
             });
+        }
+
+        /** Starts {@code java -jar zfs-sync.jar ARGS} (the ssh config must be among the args). */
+        static Background start(String... args) {
+            List<String> argv = new ArrayList<>(List.of("java", "-jar", LabFixture.jar().toString()));
+            argv.addAll(List.of(args));
+            try {
+                Path dir = shortPrivateDirectory();
+                Files.createDirectory(dir.resolve("r"));
+                Files.createDirectory(dir.resolve("t"));
+                ProcessBuilder builder = new ProcessBuilder(argv);
+                builder.environment().put("XDG_RUNTIME_DIR", dir.resolve("r").toString());
+                builder.environment().put("TMPDIR", dir.resolve("t").toString());
+                Process p = builder.start();
+                p.getOutputStream().close();
+                return new Background(p, dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * A new 0700 directory {@code /tmp/zXXXXX}: a control socket below {@code XDG_RUNTIME_DIR}
+         * ({@code /tmp/zXXXXX/r/zfs-sync-ctl-<20 digits>/<40 hex>} plus the 17 characters ssh appends
+         * while it binds) must fit the 107 characters of a unix socket path.
+         */
+        private static Path shortPrivateDirectory() throws IOException {
+            String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            for (int attempt = 0; attempt < 100; attempt++) {
+                StringBuilder name = new StringBuilder("/tmp/z");
+                for (int i = 0; i < 5; i++) {
+                    name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                try {
+                    return Files.createDirectory(Path.of(name.toString()), java.nio.file.attribute.PosixFilePermissions
+                            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // Try another name.
+                }
+            }
+            throw new IOException("no free /tmp/zXXXXX name");
         }
 
         /**
@@ -173,27 +233,6 @@ final class StateLab {
                 }
             }
             return false;
-        }
-
-        /** Starts {@code java -jar zfs-sync.jar ARGS} (the ssh config must be among the args). */
-        static Background start(String... args) {
-            List<String> argv = new ArrayList<>(List.of("java", "-jar", LabFixture.jar().toString()));
-            argv.addAll(List.of(args));
-            try {
-                Process p = new ProcessBuilder(argv).start();
-                p.getOutputStream().close();
-                return new Background(p);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        long pid() {
-            return process.pid();
-        }
-
-        boolean isAlive() {
-            return process.isAlive();
         }
 
         /** SIGSTOP: the run freezes where it is; its ssh children and the remote commands go on. */
@@ -222,7 +261,6 @@ final class StateLab {
 
         /** SIGKILL of the java process only, as an OOM killer or a {@code kill -9 PID} would do. */
         LabFixture.Run kill() {
-            rememberControlPaths();
             process.destroyForcibly();
             return await(Duration.ofSeconds(30));
         }
@@ -230,10 +268,9 @@ final class StateLab {
         LabFixture.Run await(Duration timeout) {
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    rememberControlPaths();
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                     throw new AssertionError("zfs-sync did not finish within " + timeout + "; killed it. stderr so far:\n"
-                            + err.getNow("(unread)"));
+                            + log);
                 }
                 return new LabFixture.Run(process.exitValue(), out.join(), err.join());
             } catch (InterruptedException e) {
@@ -242,35 +279,38 @@ final class StateLab {
             }
         }
 
-        /** The private ControlPath directories of this run's ssh clients, to clean up the masters it leaves. */
-        private void rememberControlPaths() {
-            process.descendants().forEach(d -> {
-                for (String arg : d.info().arguments().orElse(new String[0])) {
-                    if (arg.startsWith("ControlPath=") && !arg.equals("ControlPath=none")) {
-                        controlPaths.add(Path.of(arg.substring("ControlPath=".length())).getParent().toString());
-                    }
-                }
-            });
-        }
-
         /**
-         * Kills what the run left behind: the process itself if still alive, and the ssh control
-         * masters of its own private socket directories (ControlPersist keeps them 300 s), by pid.
+         * Stops the run if it still goes on and every ssh process whose command line names its private
+         * directory (a ControlMaster renames itself {@code ssh: SOCKET [mux]}, so /proc is read, not
+         * the JDK's view of the arguments), each by pid; then removes the directory.
          */
         @Override
         public void close() {
             if (process.isAlive()) {
-                rememberControlPaths();
                 process.destroyForcibly();
             }
-            for (String dir : controlPaths) {
-                ProcessHandle.allProcesses().filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
-                        .contains("ControlPath=" + dir + "/")).forEach(ProcessHandle::destroyForcibly);
-                try (var files = Files.walk(Path.of(dir))) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException | UncheckedIOException e) {
-                    // Already gone.
+            String needle = privateDir.toString() + "/";
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                    if (readProc(proc.resolve("comm")).strip().equals("ssh") && readProc(proc.resolve("cmdline")).contains(needle)) {
+                        ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(ProcessHandle::destroyForcibly);
+                    }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try (var files = Files.walk(privateDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // Already gone.
+            }
+        }
+
+        private static String readProc(Path file) {
+            try {
+                return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).replace('\0', ' ');
+            } catch (IOException e) {
+                return ""; // the process is gone
             }
         }
 

@@ -62,7 +62,8 @@ public final class FakeZfsHost implements Host {
     private static final Constructor<RunningPipeline> RUNNING = runningPipelineConstructor();
 
     private final String name;
-    private final Random random = new Random(42);
+    /** Seeded from the host's name: repeatable, and two hosts never make the same GUIDs by chance. */
+    private final Random random;
     private final Set<Long> usedGuids = new HashSet<>();
     /** Guarded by this. */
     private final TreeMap<String, Ds> datasets = new TreeMap<>();
@@ -74,6 +75,7 @@ public final class FakeZfsHost implements Host {
 
     public FakeZfsHost(String name) {
         this.name = name;
+        this.random = new Random(42L * 31 + name.hashCode());
     }
 
     // ---------------------------------------------------------------- model
