@@ -51,12 +51,23 @@ public final class ControlDirectory implements AutoCloseable {
     /** Sweeps dead runs' directories under {@code parent}, then creates this run's, using {@code ssh} to stop masters. */
     static ControlDirectory create(Path parent, String ssh) {
         sweep(parent, ssh);
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(parent, PREFIX,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a private directory for ssh control sockets in " + parent, e);
+        Path dir = null;
+        // A short random name: a socket path (this directory, ssh's 40-character %C and the 17 characters
+        // ssh adds while binding) must stay under 108 bytes even below a long /run/user/UID.
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int attempt = 0; dir == null; attempt++) {
+            Path candidate = parent.resolve(PREFIX + String.format("%08x", random.nextInt()));
+            try {
+                dir = Files.createDirectory(candidate,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw new UncheckedIOException("cannot find a free name for a control directory in " + parent, e);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a private directory for ssh control sockets in " + parent,
+                        e);
+            }
         }
         ControlDirectory created = new ControlDirectory(dir);
         try {
