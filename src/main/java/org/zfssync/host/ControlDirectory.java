@@ -53,10 +53,10 @@ public final class ControlDirectory implements AutoCloseable {
         sweep(parent, ssh);
         Path dir = null;
         // A short random name: a socket path (this directory, ssh's 40-character %C and the 17 characters
-        // ssh adds while binding) must stay under 108 bytes even below a long /run/user/UID.
-        java.security.SecureRandom random = new java.security.SecureRandom();
+        // ssh adds while binding) must stay under 108 bytes even below a long /run/user/UID. It needs no
+        // secrecy: mkdir fails on any existing name (or link), and the directory is 0700.
         for (int attempt = 0; dir == null; attempt++) {
-            Path candidate = parent.resolve(PREFIX + String.format("%08x", random.nextInt()));
+            Path candidate = parent.resolve(PREFIX + String.format("%08x", java.util.concurrent.ThreadLocalRandom.current().nextInt()));
             try {
                 dir = Files.createDirectory(candidate,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
