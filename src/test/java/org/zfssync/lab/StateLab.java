@@ -291,9 +291,11 @@ final class StateLab {
             }
             String needle = privateDir.toString() + "/";
             try (var procs = Files.list(Path.of("/proc"))) {
-                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                    if (readProc(proc.resolve("comm")).strip().equals("ssh") && readProc(proc.resolve("cmdline")).contains(needle)) {
-                        ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(ProcessHandle::destroyForcibly);
+                for (Path proc : procs.toList()) {
+                    String pid = proc.getFileName().toString();
+                    if (pid.chars().allMatch(Character::isDigit) && readProc(proc.resolve("comm")).strip().equals("ssh")
+                            && readProc(proc.resolve("cmdline")).contains(needle)) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
             } catch (IOException e) {

@@ -33,6 +33,16 @@ class StateLabTest {
     @TempDir
     Path dir;
 
+    /**
+     * {@code zfs-sync sync --target-id t1 --compress=none ARGS}: a predictable target id, and no
+     * compression (random data does not compress, and under emulation zstd only costs time).
+     */
+    private static LabFixture.Run sync(LabFixture lab, String... args) {
+        List<String> argv = new ArrayList<>(List.of("--target-id", "t1", "--compress=none"));
+        argv.addAll(List.of(args));
+        return lab.zfsSync("sync", argv.toArray(String[]::new));
+    }
+
     private static JsonNode only(LabFixture.Run run) {
         JsonNode datasets = run.json().get("datasets");
         assertThat(datasets).as(run.toString()).hasSize(1);
@@ -58,7 +68,7 @@ class StateLabTest {
         String dst = lab.targetPool() + "/a";
         lab.sh("zfs create " + src);
         lab.writeRandom(src, "f", 1);
-        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        LabFixture.Run first = sync(lab, lab.src("a"), lab.dst("a"));
         assertThat(first.exitCode()).as(first.toString()).isZero();
 
         lab.writeRandom(src, "g", 10);
@@ -69,8 +79,8 @@ class StateLabTest {
         // Killed inside @u1 (10 MiB of it): the resume token belongs to @u1 alone.
         CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> StateLab.atReceiveOffset(lab, dst,
                 3_000_000, "kill -9 $p; zfs holds -H " + src + "@u1 " + src + "@u2"));
-        LabFixture.Run run = lab.zfsSync("sync", "--json", "--target-id", "t1", "--compress=none", "--mbuffer-size=2M",
-                FAST_RETRY, lab.src("a"), lab.dst("a"));
+        LabFixture.Run run = sync(lab, "--json", "--mbuffer-size=2M", FAST_RETRY,
+                lab.src("a"), lab.dst("a"));
         String killed = killer.get();
         assertThat(killed).as("the fault was injected: " + run).startsWith("reached");
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -88,7 +98,7 @@ class StateLabTest {
         assertThat(StateLab.holds(lab, src)).as(run.toString()).noneMatch(h -> h.endsWith(" zfs-sync_t1"));
         assertCursor(lab, src, "t1", newest, run);
 
-        LabFixture.Run again = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("a"), lab.dst("a"));
+        LabFixture.Run again = sync(lab, "--json", lab.src("a"), lab.dst("a"));
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(only(again).get("status").asText()).as(again.toString()).isEqualTo("UP_TO_DATE");
         assertThat(StateLab.newestGuid(lab, dst)).as(again.toString()).isEqualTo(StateLab.newestGuid(lab, src));
@@ -117,7 +127,7 @@ class StateLabTest {
         lab.sh("zfs create " + src + " && zfs create " + src + "/a && zfs create " + src + "/b");
         lab.writeRandom(src + "/a", "f", 1);
         lab.writeRandom(src + "/b", "f", 1);
-        LabFixture.Run first = lab.zfsSync("sync", "-r", "--target-id", "t1", lab.src("p"), lab.dst("p"));
+        LabFixture.Run first = sync(lab, "-r", lab.src("p"), lab.dst("p"));
         assertThat(first.exitCode()).as(first.toString()).isZero();
         List<String> snapshotsA = lab.snapshots(src + "/a");
         String baseA = StateLab.guid(lab, src + "/a@" + snapshotsA.get(snapshotsA.size() - 1));
@@ -128,7 +138,7 @@ class StateLabTest {
         lab.sh("zfs bookmark " + syncB + " " + src + "/b#mine && zfs destroy " + syncB);
 
         // Nothing written since: the renamed snapshot and the bookmark are the bases.
-        LabFixture.Run second = lab.zfsSync("sync", "-r", "--json", "--target-id", "t1", lab.src("p"), lab.dst("p"));
+        LabFixture.Run second = sync(lab, "-r", "--json", lab.src("p"), lab.dst("p"));
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(StateLab.snapshotGuids(lab, dst + "/a")).as("a: the common snapshot survives on the target\n" + second)
                 .containsValue(baseA);
@@ -146,7 +156,7 @@ class StateLabTest {
 
         lab.writeRandom(src + "/a", "g", 1);
         lab.writeRandom(src + "/b", "g", 1);
-        LabFixture.Run third = lab.zfsSync("sync", "-r", "--json", "--target-id", "t1", lab.src("p"), lab.dst("p"));
+        LabFixture.Run third = sync(lab, "-r", "--json", lab.src("p"), lab.dst("p"));
         assertThat(third.exitCode()).as(third.toString()).isZero();
         for (String child : List.of("a", "b")) {
             JsonNode d = dataset(third, src + "/" + child);
@@ -208,7 +218,8 @@ class StateLabTest {
                 jobSnapshots.put(name, guid);
             }
         });
-        assertThat(jobSnapshots).as("job snapshots replicated to the target: " + lab.snapshots(dst)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(jobSnapshots).as("job snapshots replicated to the target: " + lab.snapshots(dst))
+                .hasSizeGreaterThanOrEqualTo(2);
 
         lab.writeRandom(src, "g", 1);
         LabFixture.Run sync = lab.zfsSync("sync", "--json", "--compress=none", lab.src("a"), lab.dst("a"));
@@ -295,9 +306,10 @@ class StateLabTest {
             // target receive @u1 another way, as if zfs-sync's own receive had completed unseen.
             sync.suspend();
             try {
-                lab.sh("kill -9 " + pid + "; for i in $(seq 100); do kill -0 " + pid + " 2>/dev/null || break; sleep 0.1; done;"
-                        + " for i in $(seq 100); do [ \"$(zfs get -H -o value receive_resume_token " + dst + " 2>/dev/null)\" != - ]"
-                        + " && break; sleep 0.1; done; zfs receive -A " + dst + " 2>/dev/null;"
+                lab.sh("kill -9 " + pid + "; for i in $(seq 100); do kill -0 " + pid + " 2>/dev/null || break;"
+                        + " sleep 0.1; done; for i in $(seq 100); do"
+                        + " [ \"$(zfs get -H -o value receive_resume_token " + dst + " 2>/dev/null)\" != - ] && break;"
+                        + " sleep 0.1; done; zfs receive -A " + dst + " 2>/dev/null;"
                         + " zfs send " + src + "@u1 | zfs receive -o readonly=on " + dst);
             } finally {
                 sync.resume();
@@ -311,7 +323,93 @@ class StateLabTest {
         assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
     }
 
+    /**
+     * Scenario 6. A foreign snapshot (sanoid's, say) becomes the newest common one; when that tool
+     * prunes it on both sides, zfs-sync must still have a base of its own and go on incrementally.
+     * Two cycles; the run after the first pruning also carries the second foreign snapshot.
+     */
+    @Test
+    void anotherToolsSnapshotNeverBecomesTheOnlyBase(LabFixture lab) {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "f", 1);
+        LabFixture.Run first = sync(lab, lab.src("a"), lab.dst("a"));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        // A foreign snapshot with nothing written after it: the next run carries it to the target.
+        lab.sh("zfs snapshot " + src + "@autosnap_1");
+        LabFixture.Run carry = sync(lab, "--json", lab.src("a"), lab.dst("a"));
+        assertThat(carry.exitCode()).as(carry.toString()).isZero();
+        for (int cycle = 1; cycle <= 2; cycle++) {
+            String foreign = "autosnap_" + cycle;
+            // The other tool prunes its snapshot on both sides.
+            lab.sh("zfs destroy " + src + "@" + foreign + "; zfs destroy " + dst + "@" + foreign + " 2>/dev/null; true");
+            lab.writeRandom(src, "g" + cycle, 1);
+            if (cycle == 1) {
+                // Its next snapshot, again with nothing written after it: this run carries that one too.
+                lab.sh("zfs snapshot " + src + "@autosnap_2");
+            }
+            LabFixture.Run next = sync(lab, "--json", lab.src("a"), lab.dst("a"));
+            String what = "cycle " + cycle + "\n--- the run that carried @" + foreign + ":\n" + carry
+                    + "\n--- next:\n" + next;
+            assertThat(next.exitCode()).as(what).isZero();
+            assertThat(only(next).get("action").asText()).as(what).isEqualTo("INCREMENTAL");
+            assertThat(StateLab.newestGuid(lab, dst)).as(what).isEqualTo(StateLab.newestGuid(lab, src));
+            assertThat(lab.checksum(dst)).as(what).isEqualTo(lab.checksumOfNewestSnapshot(src));
+            carry = next;
+        }
+    }
 
+    /**
+     * Scenario 7. zfs-sync is SIGKILLed mid-stream; the target's receive goes on draining what its
+     * mbuffer holds (the mbuffer is frozen here until the next run has met the busy receive, so the
+     * overlap is certain). The next run must wait or retry until that receive has ended, then
+     * resume from the token as it is then: not fail for good.
+     */
+    @Test
+    void runStartedWhileAKilledRunsReceiveStillDrainsWaitsAndResumes(LabFixture lab) throws Exception {
+        String src = lab.sourcePool() + "/a";
+        String dst = lab.targetPool() + "/a";
+        lab.sh("zfs create " + src);
+        lab.writeRandom(src, "blob", 40);
+        String pid;
+        try (StateLab.Background killed = StateLab.Background.start("sync", "--ssh-config",
+                lab.guest().sshConfig().toString(), "--target-id", "t1", "--compress=none", FAST_RETRY, lab.src("a"),
+                lab.dst("a"))) {
+            // Once the receive has read ~8 MB with 4 MB more waiting in the target's 32M mbuffer (or
+            // has read 12 MB), freeze that mbuffer (it stands for a buffer slow to drain): the receive stays busy.
+            String frozen = StateLab.freezeFeederOfReceive(lab, dst, 8_000_000, 4_000_000, 12_000_000);
+            assertThat(frozen).as("zfs-sync's receive and its mbuffer").startsWith("frozen");
+            System.out.println("[lab figures] scenario 7: " + frozen
+                    + " (receive pid, mbuffer pid, bytes read, bytes buffered)");
+            pid = frozen.split(" ")[2];
+            LabFixture.Run dead = killed.kill();
+            assertThat(dead.exitCode()).isEqualTo(137);
+        }
+        // The next run meets the old receive still running (a token is visible, but the dataset is
+        // busy). The old receive goes on once that run has logged its first failed attempt (a
+        // warning, an error, or a line saying "busy"), or after 30 s if it waits quietly; its
+        // retries (1 s, 2 s, 4 s, ...) outlast that.
+        LabFixture.Run run;
+        String released;
+        try (StateLab.Background next = StateLab.Background.start("sync", "--ssh-config",
+                lab.guest().sshConfig().toString(), "--json", "--target-id", "t1", "--compress=none",
+                "--retry-initial-delay-ms=1000", lab.src("a"), lab.dst("a"))) {
+            boolean failedOnce = next.awaitLog(l -> l.contains(" WARN ") || l.contains(" ERROR ")
+                    || l.toLowerCase(java.util.Locale.ROOT).contains("busy"), Duration.ofSeconds(30));
+            lab.sh("kill -CONT " + pid);
+            released = failedOnce ? "released the old receive after the next run's first failure"
+                    : "released the old receive after 30 s";
+            run = next.await(Duration.ofMinutes(3));
+        } finally {
+            lab.shResult("kill -CONT " + pid + " 2>/dev/null");
+        }
+        assertThat(run.exitCode()).as(released + "\n" + run).isZero();
+        assertThat(StateLab.property(lab, dst, "receive_resume_token")).isEqualTo("-");
+        assertThat(StateLab.newestGuid(lab, dst)).as(run.toString()).isEqualTo(StateLab.newestGuid(lab, src));
+        assertThat(lab.checksum(dst)).as(run.toString()).isEqualTo(lab.checksumOfNewestSnapshot(src));
+        assertThat(StateLab.holds(lab, src)).as(run.toString()).noneMatch(h -> h.endsWith(" zfs-sync_t1"));
+    }
 
     /**
      * Scenario 8. A partial receive on an encrypted target that came from a non-raw stream must
@@ -326,7 +424,7 @@ class StateLabTest {
         lab.sh("printf 'correct horse battery staple' > " + key + " && zfs create -o encryption=on"
                 + " -o keyformat=passphrase -o keylocation=file://" + key + " " + src);
         lab.writeRandom(src, "f", 2);
-        LabFixture.Run first = lab.zfsSync("sync", "--target-id", "t1", lab.src("secret"), lab.dst("secret"));
+        LabFixture.Run first = sync(lab, lab.src("secret"), lab.dst("secret"));
         assertThat(first.exitCode()).as(first.toString()).isZero();
         String base = lab.snapshots(src).get(lab.snapshots(src).size() - 1);
         lab.writeRandom(src, "g", 4);
@@ -345,7 +443,7 @@ class StateLabTest {
         assertThat(token).as("a non-raw partial receive planted on the target").startsWith("1-");
         assertThat(StateLab.property(lab, dst, "keystatus")).isEqualTo("unavailable");
 
-        LabFixture.Run run = lab.zfsSync("sync", "--json", "--target-id", "t1", lab.src("secret"), lab.dst("secret"));
+        LabFixture.Run run = sync(lab, "--json", lab.src("secret"), lab.dst("secret"));
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.stderr()).as(run.toString()).contains("discarding the partial receive").contains("non-raw");
         assertThat(run.stderr()).as(run.toString()).doesNotContain("resuming the interrupted receive");
