@@ -304,8 +304,7 @@ public final class JobRunner {
     private static long spaceFreed(Host host, List<Command> destroys) {
         long total = 0;
         for (CommandResult r : host.runAll(destroys.stream().map(ZfsCommands::destroyEstimate).toList())) {
-            // A batched command's output arrives merged into one text (see Host#runAll).
-            long bytes = r.ok() ? ZfsCommands.parseReclaim(r.stdout() + "\n" + r.stderr()) : -1;
+            long bytes = r.ok() ? ZfsCommands.parseReclaim(r.output()) : -1;
             if (bytes < 0) {
                 LOG.warn("could not measure the space pruning would free on {}: {}", host.name(), r.errorLine());
                 return -1;

@@ -156,11 +156,11 @@ public final class Executor {
             snapshotError = new CommandFailedException(results.get(0)).getMessage();
         } else if (snapshot && results.get(1).ok()) {
             CommandResult listing = results.get(1);
-            taken.addAll(ZfsListParser.parseSnapshots(listing.stdout() + "\n" + listing.stderr()));
+            taken.addAll(ZfsListParser.parseSnapshots(listing.output()));
         }
         for (int i = 0; i < estimated.size(); i++) {
             CommandResult r = results.get(firstEstimate + i);
-            long size = ZfsCommands.parseEstimate(r.stdout() + "\n" + r.stderr());
+            long size = ZfsCommands.parseEstimate(r.output());
             if (r.ok() && size >= 0) {
                 estimates.put(estimated.get(i), size);
             }
@@ -238,8 +238,7 @@ public final class Executor {
                         r.errorLine(), naming.holdTag());
                 return List.of();
             }
-            // A batched command's output arrives merged into one text (see Host#runAll).
-            ours.addAll(ZfsCommands.parseHolds(r.stdout() + "\n" + r.stderr(), naming.holdTag()));
+            ours.addAll(ZfsCommands.parseHolds(r.output(), naming.holdTag()));
         }
         return ours;
     }

@@ -80,7 +80,7 @@ public final class PlanPrinter {
             if (goal != null) {
                 // The GUID of a snapshot taken by this run is known only once it exists.
                 lines.add("    " + source.display(Command.changing("zfs", "bookmark", p.source().snapshot(goal),
-                        p.source() + "#" + naming.prefix() + "_" + naming.targetId() + "_cursor_GUID-OF-" + goal)));
+                        p.source() + "#" + naming.cursorPlaceholder(goal))));
             }
             for (String cursor : p.cursors()) {
                 lines.add("    " + source.display(org.zfssync.zfs.ZfsCommands.destroyBookmark(p.source(), cursor))

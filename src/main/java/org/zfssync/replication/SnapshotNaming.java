@@ -117,6 +117,11 @@ public record SnapshotNaming(String prefix, String targetId, String template, bo
         return prefix + "_" + targetId + CURSOR_MARK + String.format("%016x", guid);
     }
 
+    /** A cursor's name for a dry run, before the snapshot it will point at (and so its GUID) exists. */
+    public String cursorPlaceholder(String snapshotName) {
+        return prefix + "_" + targetId + CURSOR_MARK + "GUID-OF-" + snapshotName;
+    }
+
     /** Whether a bookmark name is one of this target's cursors (never another target's or the user's). */
     public boolean isOwnCursor(String bookmarkName) {
         String head = prefix + "_" + targetId + CURSOR_MARK;

@@ -80,7 +80,7 @@ final class FaultInjector {
                 return new Outcome(true, "killed host ssh " + victim.pid() + " carrying " + what + " (1 of "
                         + candidates.size() + ")");
             }
-            sleep(50);
+            LabFixture.sleep(50);
         }
         return new Outcome(false, "no host ssh carrying " + what + " ran");
     }
@@ -110,12 +110,4 @@ final class FaultInjector {
         return new Outcome(r.exitCode() == 0 && said.startsWith("killed"), said.isEmpty() ? r.stderr().strip() : said);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 }

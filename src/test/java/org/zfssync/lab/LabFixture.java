@@ -618,7 +618,8 @@ public final class LabFixture implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    /** Sleeps; an interrupt ends the test. */
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -176,7 +176,7 @@ class LifecycleLabTest {
         while (first.isAlive()) {
             streamedMeanwhile |= !FaultMeter.streams(waiter, "zfs receive").isEmpty()
                     || !FaultMeter.streams(waiter, "zfs send").isEmpty();
-            sleep(100);
+            LabFixture.sleep(100);
         }
         LabFixture.Run one = first.await(Duration.ofMinutes(1));
         assertThat(one.exitCode()).as(one.toString()).isZero();
@@ -286,12 +286,4 @@ class LifecycleLabTest {
         return map.keySet().stream().reduce((a, b) -> b).orElseThrow();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
-    }
 }
