@@ -98,8 +98,8 @@ log "OpenZFS $variant via DKMS, built for the guest kernel — the longest step 
 in_root apt-get install -y -q --no-install-recommends -t "$suite" zfs-dkms zfsutils-linux \
   >>"$work/apt.log" 2>&1 || { tail -40 "$work/apt.log" >&2; exit 1; }
 in_root dkms status | grep -q 'zfs.*installed' || { echo "build-image: DKMS did not install zfs" >&2; in_root dkms status >&2; exit 1; }
-log "Java runtime for zfs-sync inside the guest"
-in_root apt-get install -y -q --no-install-recommends openjdk-17-jre-headless \
+log "Java runtime for zfs-sync, csh/tcsh login shells, socat and man inside the guest"
+in_root apt-get install -y -q --no-install-recommends openjdk-17-jre-headless tcsh csh socat man-db \
   >>"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; exit 1; }
 in_root apt-get clean
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,7 @@ class LifecycleLabTest {
         soft.assertAll();
     }
 
+    @Tag("smoke")
     @Test
     void sigtermMidStreamReleasesEverythingAndTheNextRunResumes(LabFixture lab) {
         tree(lab);

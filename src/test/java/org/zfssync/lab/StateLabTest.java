@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zfssync.replication.Endpoint;
@@ -62,6 +63,7 @@ class StateLabTest {
      * lacks the planned newest snapshot (by GUID) and continue from what arrived, not report DONE.
      * The holds of the run cover the intermediate snapshots too and are released at the end.
      */
+    @Tag("smoke")
     @Test
     void resumedIncrementalStreamIsNotDoneUntilTheNewestSnapshotArrived(LabFixture lab) throws Exception {
         String src = lab.sourcePool() + "/a";
@@ -120,6 +122,7 @@ class StateLabTest {
      * be destroyed on the target for its old name; on {@code b} the user keeps only a bookmark of
      * it: the target keeps a base the source can still send from. Both go on incrementally.
      */
+    @Tag("smoke")
     @Test
     void cleanupKeepsTheCommonBaseByGuidWhateverItsName(LabFixture lab) {
         String src = lab.sourcePool() + "/p";
