@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.zfssync.history.DatasetRecord;
-import org.zfssync.history.HistoryStore;
 import org.zfssync.history.RunRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,10 +53,8 @@ final class HistoryCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--limit must be at least 1, not " + limit);
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<RunRecord> runs;
-        try (HistoryStore store = history.openForReading()) {
-            runs = store == null ? List.of() : store.runs(job, since == null ? null : Instant.now().minus(since), limit);
-        }
+        Instant from = since == null ? null : Instant.now().minus(since);
+        List<RunRecord> runs = history.read(store -> store.runs(job, from, limit));
         if (json) {
             out.println(Json.write(runs.stream().map(HistoryCommand::toMap).toList()));
         } else if (runs.isEmpty()) {

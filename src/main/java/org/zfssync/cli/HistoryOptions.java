@@ -23,10 +23,15 @@ final class HistoryOptions {
         return db != null ? db : HistoryLocation.of();
     }
 
-    /** The history to read, or null when none was recorded yet (reading creates nothing). */
-    HistoryStore openForReading() {
+    /** What a query finds in the history; nothing when none was recorded yet (reading creates no file). */
+    <T> List<T> read(java.util.function.Function<HistoryStore, List<T>> query) {
         Path file = file();
-        return Files.exists(file) ? HistoryStore.open(file) : null;
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try (HistoryStore store = HistoryStore.open(file)) {
+            return query.apply(store);
+        }
     }
 
     /** {@code --no-history} beside {@code --history-db}, for the commands that record. */

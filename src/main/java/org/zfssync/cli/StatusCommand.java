@@ -33,10 +33,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<StatusRow> rows;
-        try (HistoryStore store = history.openForReading()) {
-            rows = store == null ? List.of() : store.status();
-        }
+        List<StatusRow> rows = history.read(HistoryStore::status);
         Instant now = Instant.now();
         if (json) {
             out.println(Json.write(rows.stream().map(r -> toMap(r, now)).toList()));

@@ -352,51 +352,56 @@ public final class HistoryStore implements AutoCloseable {
 
     private StatusRow status(String job, String source, String target) throws SQLException {
         RunRecord last;
-        try (PreparedStatement p = pair("SELECT " + COLUMNS + " FROM runs WHERE" + PAIR
-                + " AND result IS NOT NULL ORDER BY started DESC, rowid DESC LIMIT 1", job, source, target);
-             ResultSet r = p.executeQuery()) {
-            r.next();
-            last = run(r);
+        try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE" + PAIR
+                + " AND result IS NOT NULL ORDER BY started DESC, rowid DESC LIMIT 1")) {
+            bind(p, job, source, target);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                last = run(r);
+            }
         }
-        Instant lastSuccess = instant(pair("SELECT MAX(ended) FROM runs WHERE" + PAIR + " AND result = 'SUCCESS'",
-                job, source, target));
+        Instant lastSuccess = instant("SELECT MAX(ended) FROM runs WHERE" + PAIR + " AND result = 'SUCCESS'",
+                job, source, target);
         boolean failing = !"SUCCESS".equals(last.result());
         // The first failure after the latest success: how long this pair has been going without one.
-        Instant failingSince = !failing ? null : instant(pair("SELECT MIN(started) FROM runs WHERE" + PAIR
+        Instant failingSince = !failing ? null : instant("SELECT MIN(started) FROM runs WHERE" + PAIR
                 + " AND result IS NOT NULL AND result <> 'SUCCESS' AND started > (SELECT COALESCE(MAX(started), -1) "
-                + "FROM runs WHERE" + PAIR + " AND result = 'SUCCESS')", job, source, target, job, source, target));
+                + "FROM runs WHERE" + PAIR + " AND result = 'SUCCESS')", job, source, target, job, source, target);
         String newest = null;
         Instant newestCreation = null;
-        try (PreparedStatement p = pair("SELECT d.newest_snapshot, d.newest_creation FROM datasets d JOIN runs r "
-                + "ON r.id = d.run_id WHERE r.job IS ? AND r.source = ? AND r.target = ? AND d.newest_creation IS NOT NULL "
-                + "ORDER BY r.started DESC, d.newest_creation DESC LIMIT 1", job, source, target);
-             ResultSet r = p.executeQuery()) {
-            if (r.next()) {
-                newest = r.getString(1);
-                newestCreation = Instant.ofEpochMilli(r.getLong(2));
+        try (PreparedStatement p = db.prepareStatement("SELECT d.newest_snapshot, d.newest_creation FROM datasets d "
+                + "JOIN runs r ON r.id = d.run_id WHERE r.job IS ? AND r.source = ? AND r.target = ? "
+                + "AND d.newest_creation IS NOT NULL ORDER BY r.started DESC, d.newest_creation DESC LIMIT 1")) {
+            bind(p, job, source, target);
+            try (ResultSet r = p.executeQuery()) {
+                if (r.next()) {
+                    newest = r.getString(1);
+                    newestCreation = Instant.ofEpochMilli(r.getLong(2));
+                }
             }
         }
         return new StatusRow(job, source, target, last.started(), last.result(), lastSuccess, newest, newestCreation,
                 failingSince, failing ? last.error() : null);
     }
 
-    /** A statement whose parameters are (job, source, target), repeated as often as given. */
-    private PreparedStatement pair(String sql, String... jobSourceTarget) throws SQLException {
-        PreparedStatement p = db.prepareStatement(sql);
-        for (int i = 0; i < jobSourceTarget.length; i++) {
-            p.setString(i + 1, jobSourceTarget[i]);
+    /** Sets a statement's parameters, in order: (job, source, target), as often as given. */
+    private static void bind(PreparedStatement p, String... values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            p.setString(i + 1, values[i]);
         }
-        return p;
     }
 
-    /** The one time a one-value query returns; null when there is none. Closes the statement. */
-    private static Instant instant(PreparedStatement p) throws SQLException {
-        try (p; ResultSet r = p.executeQuery()) {
-            if (!r.next()) {
-                return null;
+    /** The one time a one-value query returns; null when there is none. */
+    private Instant instant(String sql, String... values) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            bind(p, values);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    return null;
+                }
+                long millis = r.getLong(1);
+                return r.wasNull() ? null : Instant.ofEpochMilli(millis);
             }
-            long millis = r.getLong(1);
-            return r.wasNull() ? null : Instant.ofEpochMilli(millis);
         }
     }
 

@@ -433,12 +433,33 @@ class JobRunnerTest {
 
     // ------------------------------------------------------------------ run events
 
+    /** tank/a with data on src, an empty pool on nas, and the job of {@code yaml}. */
+    private Job sourceWithData(String yaml) {
+        fleet.host("src", "tank").create("tank/a").write("tank/a", 100_000);
+        fleet.host("nas", "pool");
+        return JobRunnerFleet.job(yaml);
+    }
+
+    /** A job from src:tank/a to nas:pool/x that keeps one snapshot on the source. */
+    private Job keepingOne(String name) {
+        return sourceWithData("""
+                jobs:
+                  - name: %s
+                    source: src:tank/a
+                    targets: [nas:pool/x]
+                    retention: {source: {last: 1}}
+                """.formatted(name));
+    }
+
+    /** A runner on the fleet whose events go to {@code events}. */
+    private JobRunner reportingTo(List<RunEvent> events) {
+        return new JobRunner(fleet.clock, new Cancellation(), fleet.factory(),
+                RunEvents.of(fleet.clock, List.of(events::add)));
+    }
+
     @Test
     void eachTargetOfAJobIsOneRunOfEventsAndAnUnreachableTargetStillFinishesItsRun() {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        src.create("tank/a").write("tank/a", 100_000);
-        Job job = JobRunnerFleet.job("""
+        Job job = sourceWithData("""
                 jobs:
                   - name: nightly
                     source: src:tank/a
@@ -446,9 +467,7 @@ class JobRunnerTest {
                     retention: {source: {last: 2}}
                 """);
         List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        JobRunner runner = new JobRunner(fleet.clock, new Cancellation(), fleet.factory(),
-                RunEvents.of(fleet.clock, List.of(events::add)));
-        JobRunner.Outcome o = runner.run(job, false);
+        JobRunner.Outcome o = reportingTo(events).run(job, false);
         assertThat(o.failures()).singleElement().asString().contains("gone:pool/y");
 
         assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("RunStarted",
@@ -480,21 +499,11 @@ class JobRunnerTest {
 
     @Test
     void aJobsPruningIsReportedUnderItsInvocationAfterItsRuns() {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        src.create("tank/a").write("tank/a", 100_000);
-        Job job = JobRunnerFleet.job("""
-                jobs:
-                  - name: kept
-                    source: src:tank/a
-                    targets: [nas:pool/x]
-                    retention: {source: {last: 1}}
-                """);
+        Job job = keepingOne("kept");
         List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        JobRunner runner = new JobRunner(fleet.clock, new Cancellation(), fleet.factory(),
-                RunEvents.of(fleet.clock, List.of(events::add)));
+        JobRunner runner = reportingTo(events);
         for (int run = 1; run <= 3; run++) {
-            runAfterWrite(runner, job, src, 10_000);
+            runAfterWrite(runner, job, fleet.get("src"), 10_000);
         }
         List<RunEvent.Pruned> prunes = events.stream().filter(RunEvent.Pruned.class::isInstance)
                 .map(RunEvent.Pruned.class::cast).toList();
@@ -514,19 +523,9 @@ class JobRunnerTest {
 
     @Test
     void aDryRunIsReportedAsOneAndPrunesNothingReported() {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        src.create("tank/a").write("tank/a", 100_000);
-        Job job = JobRunnerFleet.job("""
-                jobs:
-                  - name: dry
-                    source: src:tank/a
-                    targets: [nas:pool/x]
-                    retention: {source: {last: 1}}
-                """);
+        Job job = keepingOne("dry");
         List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        new JobRunner(fleet.clock, new Cancellation(), fleet.factory(), RunEvents.of(fleet.clock,
-                List.of(events::add))).run(job, true);
+        reportingTo(events).run(job, true);
         assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("RunStarted",
                 "RunFinished");
         assertThat(((RunEvent.RunStarted) events.get(0)).dryRun()).isTrue();
