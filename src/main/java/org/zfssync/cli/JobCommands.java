@@ -1,9 +1,6 @@
 package org.zfssync.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -53,6 +50,11 @@ final class JobCommands {
 
         abstract JobRunner.Outcome runOne(JobRunner runner, Job job);
 
+        /** Where the command's runs are recorded: nowhere, but for {@code run}. */
+        HistoryOptions.Recorder recorder() {
+            return new HistoryOptions.Recorder(null, org.zfssync.event.RunEvents.none());
+        }
+
         @Override
         public Integer call() {
             Config config = new ConfigLoader().load(file);
@@ -65,8 +67,8 @@ final class JobCommands {
             if (names.isEmpty()) {
                 jobs.addAll(config.jobs());
             }
-            try (SignalGuard guard = SignalGuard.install()) {
-                return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation()), guard);
+            try (SignalGuard guard = SignalGuard.install(); HistoryOptions.Recorder recorder = recorder()) {
+                return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation(), recorder.events()), guard);
             }
         }
 
@@ -97,11 +99,7 @@ final class JobCommands {
                 }
             }
             if (json) {
-                try {
-                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(outcomes));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new UncheckedIOException(e);
-                }
+                out.println(Json.write(outcomes));
             }
             out.flush();
             return exit;
@@ -156,8 +154,17 @@ final class JobCommands {
             description = "Run jobs from the config file: take the job's snapshot if due (snapshot-every), "
                     + "replicate each source to each of its targets, then prune each side by its retention. A run "
                     + "that would touch a job or target another run is busy with exits at once with code 5 "
-                    + "(--wait waits instead).")
+                    + "(--wait waits instead). Each target's run is recorded in the run history (not a dry run, "
+                    + "not with --no-history); a history that cannot be written is a warning, never a failure.")
     static final class Run extends Base {
+        @CommandLine.Mixin
+        HistoryOptions.Recording history = new HistoryOptions.Recording();
+
+        @Override
+        HistoryOptions.Recorder recorder() {
+            return history.open(dryRun, spec.commandLine().getErr());
+        }
+
         @Override
         JobRunner.Outcome runOne(JobRunner runner, Job job) {
             return runner.run(job, dryRun);

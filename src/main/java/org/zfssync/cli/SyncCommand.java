@@ -1,9 +1,6 @@
 package org.zfssync.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.CommandStats;
+import org.zfssync.host.HostPool;
 import org.zfssync.host.Hosts;
 import org.zfssync.host.SshOptions;
 import org.zfssync.lock.LockConflictException;
@@ -47,7 +45,9 @@ import picocli.CommandLine.Parameters;
                 "An endpoint is pool/fs (this machine) or [user@]host:pool/fs (over ssh; host aliases from "
                         + "~/.ssh/config work).",
                 "Nothing is rolled back or overwritten without --rollback or --force-overwrite; "
-                        + "only snapshots zfs-sync took for this target are ever destroyed."},
+                        + "only snapshots zfs-sync took for this target are ever destroyed.",
+                "Every run but a dry run is recorded in the run history (zfs-sync history, zfs-sync status); "
+                        + "a history that cannot be written is a warning, never a failure."},
         footer = ExitCodes.HELP)
 public final class SyncCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -190,6 +190,9 @@ public final class SyncCommand implements Callable<Integer> {
     @CommandLine.Mixin
     JobCommands.LockOptions locks = new JobCommands.LockOptions();
 
+    @CommandLine.Mixin
+    HistoryOptions.Recording history = new HistoryOptions.Recording();
+
     @Override
     public Integer call() {
         if (source == null || source.endsWith(":") || target == null) {
@@ -231,16 +234,18 @@ public final class SyncCommand implements Callable<Integer> {
     }
 
     private int run(Endpoint src, Endpoint dst, SyncOptions options, SshOptions sshOptions, SignalGuard guard) {
-        SyncRun sync = new SyncRun(sshOptions, new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
+        TransferSettings transfer = new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers), Clock.systemUTC(), guard.cancellation());
+                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers);
         SyncRun.Outcome outcome;
         // Locked before anything changes (a dry run changes nothing): a second run on an overlapping target
-        // would release this run's holds and destroy its base.
+        // would release this run's holds and destroy its base. The history is opened only for a run that goes ahead.
         try (RunLock lock = dryRun ? null : locks.acquire(spec, RunClaim.sync(dst, recursive,
-                "zfs-sync sync " + (recursive ? "-r " : "") + src + " " + dst), guard.cancellation()::isCancelled)) {
-            outcome = sync.run(src, dst, options, dryRun);
+                "zfs-sync sync " + (recursive ? "-r " : "") + src + " " + dst), guard.cancellation()::isCancelled);
+             HistoryOptions.Recorder recorder = history.open(dryRun, spec.commandLine().getErr())) {
+            outcome = new SyncRun(sshOptions, transfer, Clock.systemUTC(), guard.cancellation(), HostPool.Factory.ssh(),
+                    recorder.events()).run(src, dst, options, dryRun);
         } catch (LockConflictException e) {
             spec.commandLine().getErr().println("zfs-sync: " + e.getMessage());
             return ExitCodes.LOCKED;
@@ -297,11 +302,7 @@ public final class SyncCommand implements Callable<Integer> {
     }
 
     static String toJson(SyncReport report) {
-        try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.write(report);
     }
 
     private static void printSummary(PrintWriter out, SyncReport report) {

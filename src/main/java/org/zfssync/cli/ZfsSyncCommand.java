@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         description = "Replicates ZFS datasets between hosts: snapshots, zfs send | zfs receive over SSH "
                 + "(full, incremental), recursive trees, --dry-run.",
         subcommands = {SyncCommand.class, JobCommands.Run.class, JobCommands.Snapshot.class, JobCommands.Prune.class, ListCommand.class,
+                HistoryCommand.class, StatusCommand.class,
                 CheckCommand.class,
                 ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.CommandStats;
@@ -51,12 +53,15 @@ import org.zfssync.zfs.ZfsCommands;
  * Runs one job: replicates its source to each target in turn, then prunes each side by its
  * retention policy. With a policy on either side, syncs keep their snapshots and retention alone
  * decides; without one, each sync keeps only its newest sync snapshot, as {@code sync} does.
+ * Each target's sync is one run of the job's {@link RunEvent}s; the job's own snapshot and its
+ * pruning are reported under the id of the job invocation, which spans its targets.
  */
 public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private final Clock clock;
     private final Cancellation cancellation;
     private final HostPool.Factory hostPools;
+    private final RunEvents events;
 
     public JobRunner(Clock clock) {
         this(clock, new Cancellation());
@@ -69,6 +74,16 @@ public final class JobRunner {
 
     /** @param hostPools where the job's hosts come from (real ones, or in-memory ones in tests) */
     public JobRunner(Clock clock, Cancellation cancellation, HostPool.Factory hostPools) {
+        this(clock, cancellation, hostPools, RunEvents.none());
+    }
+
+    /** @param events where the job's runs, snapshots and prunes are reported (history, metrics, alerts) */
+    public JobRunner(Clock clock, Cancellation cancellation, RunEvents events) {
+        this(clock, cancellation, HostPool.Factory.ssh(), events);
+    }
+
+    public JobRunner(Clock clock, Cancellation cancellation, HostPool.Factory hostPools, RunEvents events) {
+        this.events = events;
         this.clock = clock;
         this.cancellation = cancellation;
         this.hostPools = hostPools;
@@ -112,7 +127,8 @@ public final class JobRunner {
 
     public Outcome run(Job job, boolean dryRun) {
         cancellation.throwIfCancelled();
-        SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun);
+        String invocation = events.newRunId();
+        SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun, invocation);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
         List<String> failures = new ArrayList<>();
@@ -121,8 +137,8 @@ public final class JobRunner {
             LOG.info("job {}: {} -> {}", job.name(), job.source(), dst);
             try {
                 cancellation.throwIfCancelled();
-                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation, hostPools).run(Endpoint.parse(job.source()), dst,
-                        syncOptions(s, dst), dryRun);
+                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation, hostPools, events)
+                        .run(Endpoint.parse(job.source()), dst, syncOptions(s, dst), dryRun, job.name());
                 syncs.add(o.report());
             } catch (RuntimeException e) {
                 // One target down must not hold back the others; the summary and exit code say so.
@@ -133,7 +149,7 @@ public final class JobRunner {
         }
         // Pruning reads every target to protect each one's base: with a target unreadable, it waits for a later run.
         List<PruneResult> prunes = hasRetention(s) && failures.isEmpty() && !cancellation.isCancelled()
-                ? prune(job, dryRun) : List.of();
+                ? prune(job, dryRun, invocation) : List.of();
         if (hasRetention(s) && !failures.isEmpty()) {
             LOG.warn("job {}: not pruning while a target could not be synced", job.name());
         }
@@ -142,12 +158,12 @@ public final class JobRunner {
 
     public Outcome pruneOnly(Job job, boolean dryRun) {
         cancellation.throwIfCancelled();
-        return new Outcome(job.name(), null, List.of(), prune(job, dryRun), List.of());
+        return new Outcome(job.name(), null, List.of(), prune(job, dryRun, events.newRunId()), List.of());
     }
 
     public Outcome snapshotOnly(Job job, boolean dryRun) {
         cancellation.throwIfCancelled();
-        return new Outcome(job.name(), snapshot(job, dryRun), List.of(), List.of(), List.of());
+        return new Outcome(job.name(), snapshot(job, dryRun, events.newRunId()), List.of(), List.of(), List.of());
     }
 
     /**
@@ -155,7 +171,7 @@ public final class JobRunner {
      * when it is due by {@code snapshot-every} (always, for a job without one: then the caller's
      * timer is the schedule). Syncs carry these snapshots to every target inside their streams.
      */
-    private SnapshotResult snapshot(Job job, boolean dryRun) {
+    private SnapshotResult snapshot(Job job, boolean dryRun, String invocation) {
         Settings s = job.settings();
         Optional<SnapshotSchedule> schedule = Optional.ofNullable(s.snapshotEvery()).map(SnapshotSchedule::parse);
         Endpoint src = Endpoint.parse(job.source());
@@ -193,6 +209,7 @@ public final class JobRunner {
                 LOG.error("job {}: the snapshot failed: {}", job.name(), r.errorLine());
                 return new SnapshotResult("failed", null, 0, r.errorLine());
             }
+            events.emit(new RunEvent.SnapshotTaken(invocation, root, datasets.size(), events.now()));
             return new SnapshotResult("taken", root, datasets.size(), null);
         }
     }
@@ -206,7 +223,7 @@ public final class JobRunner {
         return false;
     }
 
-    private List<PruneResult> prune(Job job, boolean dryRun) {
+    private List<PruneResult> prune(Job job, boolean dryRun, String invocation) {
         Settings s = job.settings();
         ZoneId zone = s.timezone() == null ? ZoneOffset.UTC : ZoneId.of(s.timezone());
         Endpoint src = Endpoint.parse(job.source());
@@ -243,6 +260,12 @@ public final class JobRunner {
                         .planAgainst(targetTrees.get(i), List.of(sourceTree));
                 results.add(apply(hosts.get(targets.get(i).sshDestination()), "target", targets.get(i).toString(), plan,
                         dryRun));
+            }
+        }
+        if (!dryRun) {
+            for (PruneResult r : results) {
+                events.emit(new RunEvent.Pruned(invocation, job.name(), r.side(), r.endpoint(), r.destroyed(),
+                        r.errors(), events.now()));
             }
         }
         return results;

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
@@ -45,10 +47,15 @@ final class Delivery {
     private final ProgressReporter.Style progressStyle;
     private final Map<Step.Send, Long> estimates;
     private final boolean noStream;
+    private final RunEvents events;
+    private final String runId;
 
+    /** @param events where each stream's progress goes, as {@link RunEvent.Progress} of run {@code runId} */
     Delivery(Host source, Host target, Zfs targetZfs, TransferSettings settings, StreamShape shape,
              RateLimiter limiter, Sleeper sleeper, Cancellation cancellation, ProgressReporter.Style progressStyle,
-             Map<Step.Send, Long> estimates, boolean noStream) {
+             Map<Step.Send, Long> estimates, boolean noStream, RunEvents events, String runId) {
+        this.events = events;
+        this.runId = runId;
         this.source = source;
         this.target = target;
         this.targetZfs = targetZfs;
@@ -302,8 +309,10 @@ final class Delivery {
             Transfer transfer = new Transfer(source, target, settings.stallTimeout(), limiter, cancellation);
             long before = progress.bytes;
             long estimate = estimated == null ? -1L : estimates.getOrDefault(estimated, -1L);
+            ProgressReporter.Sink sink = events.silent() ? null : (bytes, rate) -> events.emit(new RunEvent.Progress(
+                    runId, p.source().value(), p.target().value(), bytes, estimate, rate, events.now()));
             try (ProgressReporter shown = ProgressReporter.start(p.target().value(), estimate,
-                    () -> before + transfer.bytes(), progressStyle)) {
+                    () -> before + transfer.bytes(), progressStyle, sink)) {
                 long bytes = transfer.run(next);
                 progress.bytes += bytes;
                 LOG.info("sent {} bytes to {} in {} ms ({})", bytes, p.target(), (System.nanoTime() - start) / 1_000_000,

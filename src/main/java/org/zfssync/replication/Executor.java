@@ -1,6 +1,9 @@
 package org.zfssync.replication;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -11,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
@@ -31,6 +36,7 @@ import org.zfssync.zfs.ZfsListParser;
  * up. A failure is its dataset's own; only children of a dataset whose target could not be created
  * are skipped. Destructive commands are logged before they run. Cleanup runs only for datasets
  * that reached their goal, and never touches whatever carries the GUID the two sides now share.
+ * Reports each dataset's start and its end, once verified, as {@link RunEvent}s.
  */
 public final class Executor {
     private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
@@ -44,6 +50,10 @@ public final class Executor {
     private final Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
     private final Cancellation cancellation;
     private final Delivery delivery;
+    private final RunEvents events;
+    private final String runId;
+    /** When each dataset's turn began, for its duration. */
+    private final Map<DatasetName, Instant> startedAt = new ConcurrentHashMap<>();
 
     /**
      * @param targetZfs   reads the target again after every stream
@@ -51,6 +61,19 @@ public final class Executor {
      */
     public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
             boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation) {
+        this(source, targetZfs, settings, shape, naming, noStream, progressStyle, sleeper, cancellation,
+                RunEvents.none(), "-");
+    }
+
+    /**
+     * @param events where the datasets' starts, progress and ends go
+     * @param runId  the run they belong to (its {@link RunEvent.RunStarted} is the caller's)
+     */
+    public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
+            boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation,
+            RunEvents events, String runId) {
+        this.events = events;
+        this.runId = runId;
         this.source = source;
         this.target = targetZfs.host();
         this.targetZfs = targetZfs;
@@ -63,7 +86,7 @@ public final class Executor {
         // One bucket for the run, shared by parallel transfers: the cap is the run's.
         RateLimiter limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
         this.delivery = new Delivery(source, target, targetZfs, settings, shape, limiter, sleeper, cancellation,
-                this.progressStyle, estimates, noStream);
+                this.progressStyle, estimates, noStream, events, runId);
     }
 
     /**
@@ -154,7 +177,13 @@ public final class Executor {
         String snapshotError = null;
         if (snapshot && !results.get(0).ok()) {
             snapshotError = new CommandFailedException(results.get(0)).getMessage();
-        } else if (snapshot && results.get(1).ok()) {
+        } else if (snapshot) {
+            // Named by its topmost dataset: datasets are planned parents first.
+            events.emit(new RunEvent.SnapshotTaken(runId,
+                    plan.snapshotDatasets().get(0).snapshot(plan.snapshotName().orElseThrow()),
+                    plan.snapshotDatasets().size(), events.now()));
+        }
+        if (snapshot && results.get(0).ok() && results.get(1).ok()) {
             CommandResult listing = results.get(1);
             taken.addAll(ZfsListParser.parseSnapshots(listing.output()));
         }
@@ -255,8 +284,14 @@ public final class Executor {
         List<DatasetResult> done = new TreeScheduler(settings.workers()).run(
                 plans.stream().map(DatasetPlan::source).toList(), i -> {
                     DatasetPlan p = plans.get(i);
+                    startedAt.put(p.source(), events.now());
+                    events.emit(new RunEvent.DatasetStarted(runId, p.source().value(), p.target().value(),
+                            firstFrom(p), lastTo(p), estimate(p), startedAt.get(p.source())));
                     Delivery.Outcome o = runDataset(p, plan, sourceNow, targetState, snapshotError, failedCreations);
                     found.put(p.source(), o);
+                    if (o.verified()) {
+                        finished(p, o, targetState);
+                    }
                     if (!succeeded(o.result()) && p.createsTarget()) {
                         failedCreations.add(p.source());
                     }
@@ -290,7 +325,46 @@ public final class Executor {
                     results.get(i));
             outcomes.put(p.source(), o);
             results.set(i, o.result());
+            finished(p, o, targetNow);
         }
+    }
+
+    /** The size estimate of a dataset's first stream, -1 when there is none. */
+    private long estimate(DatasetPlan p) {
+        for (Step step : p.steps()) {
+            if (step instanceof Step.Send s) {
+                return estimates.getOrDefault(s, -1L);
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Reports a dataset's end with the newest snapshot its target holds: as read after its last
+     * stream, or (nothing sent, refused, skipped, or the target unreadable after a failure) as
+     * {@code listed}, which then still holds at least that.
+     */
+    private void finished(DatasetPlan p, Delivery.Outcome o, TreeState listed) {
+        DatasetResult r = o.result();
+        Instant now = events.now();
+        Instant start = startedAt.getOrDefault(p.source(), now);
+        events.emit(new RunEvent.DatasetFinished(runId, r.source(), r.target(),
+                RunEvent.DatasetStatus.valueOf(r.status().name()), r.from(), r.to(), r.bytes(), r.retries(),
+                r.message(), Duration.between(start, now), newest(o.target() != null ? o.target()
+                : listed.get(p.target())), now));
+    }
+
+    /**
+     * The newest snapshot (by createtxg) a target dataset holds. Its {@code creation} is the source
+     * snapshot's, which zfs receive keeps: the listing parses it, so no name needs decoding.
+     */
+    static RunEvent.HeldSnapshot newest(DatasetState target) {
+        if (target == null) {
+            return null;
+        }
+        return target.snapshots().stream().max(Comparator.comparingLong(Snapshot::createtxg))
+                .map(s -> new RunEvent.HeldSnapshot(s.dataset().value(), s.name(), Instant.ofEpochSecond(s.creation())))
+                .orElse(null);
     }
 
     static boolean succeeded(DatasetResult result) {

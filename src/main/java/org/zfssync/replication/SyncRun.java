@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.host.CommandStats;
 import org.zfssync.host.Helper;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
+import org.zfssync.host.HostUnreachableException;
+import org.zfssync.host.MissingToolException;
 import org.zfssync.host.SshOptions;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
@@ -17,7 +21,8 @@ import org.zfssync.zfs.Zfs;
 /**
  * One {@code sync}: check both hosts (OpenZFS and the helpers the stream would use, one round
  * trip each), read each side once, plan, then execute (or, for a dry run, only print). The same
- * host on both sides shares one connection and one probe.
+ * host on both sides shares one connection and one probe. Reports its progress as {@link RunEvent}s:
+ * started, each dataset, and finished, also when it fails before reaching a dataset.
  */
 public final class SyncRun {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRun.class);
@@ -27,6 +32,7 @@ public final class SyncRun {
     private final ProgressReporter.Style progressStyle;
     private final Cancellation cancellation;
     private final HostPool.Factory hostPools;
+    private final RunEvents events;
 
     public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock) {
         this(sshOptions, transferSettings, clock, new Cancellation());
@@ -52,6 +58,20 @@ public final class SyncRun {
 
     SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock,
             ProgressReporter.Style progressStyle, Cancellation cancellation, HostPool.Factory hostPools) {
+        this(sshOptions, transferSettings, clock, progressStyle, cancellation, hostPools, RunEvents.none());
+    }
+
+    /** @param events where the run reports what it does (history, progress, metrics) */
+    public SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock, Cancellation cancellation,
+                   HostPool.Factory hostPools, RunEvents events) {
+        this(sshOptions, transferSettings, clock, System.console() != null ? ProgressReporter.Style.TERMINAL
+                : ProgressReporter.Style.LOG, cancellation, hostPools, events);
+    }
+
+    SyncRun(SshOptions sshOptions, TransferSettings transferSettings, Clock clock,
+            ProgressReporter.Style progressStyle, Cancellation cancellation, HostPool.Factory hostPools,
+            RunEvents events) {
+        this.events = events;
         this.hostPools = hostPools;
         this.progressStyle = progressStyle;
         this.cancellation = cancellation;
@@ -65,6 +85,51 @@ public final class SyncRun {
     }
 
     public Outcome run(Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
+        return run(source, target, options, dryRun, null);
+    }
+
+    /**
+     * One run, reported to the events as the job's when {@code job} is not null. Whatever ends it,
+     * its {@link RunEvent.RunFinished} is emitted before it returns or throws.
+     */
+    public Outcome run(Endpoint source, Endpoint target, SyncOptions options, boolean dryRun, String job) {
+        String runId = events.newRunId();
+        events.emit(new RunEvent.RunStarted(runId, job == null ? RunEvent.Kind.SYNC : RunEvent.Kind.JOB, job,
+                source.toString(), target.toString(), dryRun, events.now()));
+        Outcome outcome;
+        try {
+            outcome = run(runId, source, target, options, dryRun);
+        } catch (RuntimeException | Error e) {
+            boolean cancelled = e instanceof Cancellation.CancelledException;
+            RunEvent.Result result = cancelled ? RunEvent.Result.CANCELLED : RunEvent.Result.ERROR;
+            events.emit(new RunEvent.RunFinished(runId, RunEvent.Counts.NONE, 0, result, errorExitCode(e, result),
+                    e.getMessage() == null ? e.toString() : e.getMessage(), events.now()));
+            throw e;
+        }
+        events.emit(finished(runId, outcome.report()));
+        return outcome;
+    }
+
+    /** As the CLI maps a run that could not start: a missing prerequisite is 3, a bad request 2. */
+    private static int errorExitCode(Throwable e, RunEvent.Result result) {
+        if (e instanceof MissingToolException || e instanceof HostUnreachableException) {
+            return 3;
+        }
+        return e instanceof PlanningException ? 2 : result.exitCode();
+    }
+
+    private RunEvent.RunFinished finished(String runId, SyncReport report) {
+        RunEvent.Counts counts = new RunEvent.Counts((int) report.count(DatasetResult.Status.DONE),
+                (int) report.count(DatasetResult.Status.UP_TO_DATE), (int) report.count(DatasetResult.Status.REFUSED),
+                (int) report.count(DatasetResult.Status.FAILED), (int) report.count(DatasetResult.Status.SKIPPED),
+                (int) report.count(DatasetResult.Status.CANCELLED));
+        String error = report.datasets().stream().filter(d -> d.message() != null && !Executor.succeeded(d))
+                .map(DatasetResult::message).findFirst().orElse(null);
+        RunEvent.Result result = counts.result();
+        return new RunEvent.RunFinished(runId, counts, report.bytes(), result, result.exitCode(), error, events.now());
+    }
+
+    private Outcome run(String runId, Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
         CommandStats stats = new CommandStats();
         try (HostPool hosts = hostPools.open(sshOptions, stats)) {
             Host sourceHost = hosts.get(source.sshDestination());
@@ -91,7 +156,8 @@ public final class SyncRun {
             } else {
                 cancellation.throwIfCancelled();
                 report = new Executor(sourceHost, targetZfs, transferSettings, choice.shape(), options.naming(),
-                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation).execute(plan,
+                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId)
+                        .execute(plan,
                         sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
                         () -> targetZfs.list(target.dataset(), options.recursive()), source.toString(),
                         target.toString());

@@ -127,9 +127,22 @@ class CliTest {
                     source: tank/b
                     targets: [pool/b]
                 """);
-        Result r = run("run", "-c", file.toString(), "--lock-dir", dir.resolve("locks").toString());
+        Result r = run("run", "-c", file.toString(), "--lock-dir", dir.resolve("locks").toString(), "--history-db",
+                dir.resolve("history.db").toString());
         assertThat(r.out() + r.err()).contains("job far", "job near");
         assertThat(r.exit()).isIn(ExitCodes.FAILED, ExitCodes.PREREQUISITE);
+        // Each target's run is recorded, ended by its error, though neither reached a dataset.
+        try (org.zfssync.history.HistoryStore store = org.zfssync.history.HistoryStore.open(
+                dir.resolve("history.db"))) {
+            assertThat(store.runs(null, null, 10)).extracting(org.zfssync.history.RunRecord::job,
+                    org.zfssync.history.RunRecord::result).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple("far", "ERROR"),
+                    org.assertj.core.groups.Tuple.tuple("near", "ERROR"));
+        }
+        Result unrecorded = run("run", "-c", file.toString(), "--lock-dir", dir.resolve("locks").toString(),
+                "--no-history", "--history-db", dir.resolve("none.db").toString());
+        assertThat(unrecorded.out() + unrecorded.err()).contains("job far", "job near");
+        assertThat(dir.resolve("none.db")).doesNotExist();
     }
 
     @Test

@@ -44,6 +44,11 @@ final class JobRunnerFleet {
         return host;
     }
 
+    /** The host added under a destination. */
+    FakeZfsHost get(String destination) {
+        return online.get(destination);
+    }
+
     /** The host's pool is exported: a host with no pool answers for it until {@link #online}. */
     FakeZfsHost offline(String destination) {
         FakeZfsHost empty = new FakeZfsHost(destination);

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.replication.Action;
 import org.zfssync.replication.Cancellation;
 import org.zfssync.replication.DatasetResult;
@@ -427,5 +429,105 @@ class JobRunnerTest {
                     .isEmpty();
         }
         assertThat(nas.resumeToken("pool/x")).as("the cut receive stays resumable").isPresent();
+    }
+
+    // ------------------------------------------------------------------ run events
+
+    /** tank/a with data on src, an empty pool on nas, and the job of {@code yaml}. */
+    private Job sourceWithData(String yaml) {
+        fleet.host("src", "tank").create("tank/a").write("tank/a", 100_000);
+        fleet.host("nas", "pool");
+        return JobRunnerFleet.job(yaml);
+    }
+
+    /** A job from src:tank/a to nas:pool/x that keeps one snapshot on the source. */
+    private Job keepingOne(String name) {
+        return sourceWithData("""
+                jobs:
+                  - name: %s
+                    source: src:tank/a
+                    targets: [nas:pool/x]
+                    retention: {source: {last: 1}}
+                """.formatted(name));
+    }
+
+    /** A runner on the fleet whose events go to {@code events}. */
+    private JobRunner reportingTo(List<RunEvent> events) {
+        return new JobRunner(fleet.clock, new Cancellation(), fleet.factory(),
+                RunEvents.of(fleet.clock, List.of(events::add)));
+    }
+
+    @Test
+    void eachTargetOfAJobIsOneRunOfEventsAndAnUnreachableTargetStillFinishesItsRun() {
+        Job job = sourceWithData("""
+                jobs:
+                  - name: nightly
+                    source: src:tank/a
+                    targets: [nas:pool/x, gone:pool/y]
+                    retention: {source: {last: 2}}
+                """);
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobRunner.Outcome o = reportingTo(events).run(job, false);
+        assertThat(o.failures()).singleElement().asString().contains("gone:pool/y");
+
+        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("RunStarted",
+                "SnapshotTaken", "DatasetStarted", "DatasetFinished", "RunFinished", "RunStarted", "RunFinished");
+        RunEvent.RunStarted first = (RunEvent.RunStarted) events.get(0);
+        assertThat(first.kind()).isEqualTo(RunEvent.Kind.JOB);
+        assertThat(first.job()).isEqualTo("nightly");
+        assertThat(first.source()).isEqualTo("src:tank/a");
+        assertThat(first.target()).isEqualTo("nas:pool/x");
+        assertThat(first.dryRun()).isFalse();
+        assertThat(events.subList(0, 5)).allSatisfy(e -> assertThat(e.runId()).isEqualTo(first.runId()));
+        RunEvent.RunFinished done = (RunEvent.RunFinished) events.get(4);
+        assertThat(done.result()).isEqualTo(RunEvent.Result.SUCCESS);
+        assertThat(done.exitCode()).isZero();
+        assertThat(done.counts()).isEqualTo(new RunEvent.Counts(1, 0, 0, 0, 0, 0));
+        assertThat(done.bytes()).isEqualTo(o.syncs().get(0).bytes());
+        assertThat(done.error()).isNull();
+
+        RunEvent.RunStarted second = (RunEvent.RunStarted) events.get(5);
+        assertThat(second.runId()).isNotEqualTo(first.runId());
+        assertThat(second.target()).isEqualTo("gone:pool/y");
+        RunEvent.RunFinished failed = (RunEvent.RunFinished) events.get(6);
+        assertThat(failed.runId()).isEqualTo(second.runId());
+        assertThat(failed.result()).isEqualTo(RunEvent.Result.ERROR);
+        assertThat(failed.exitCode()).as("a host that cannot be reached is a missing prerequisite").isEqualTo(3);
+        assertThat(failed.error()).contains("Could not resolve hostname gone");
+        // With a target unsynced the job does not prune: no Pruned event either.
+    }
+
+    @Test
+    void aJobsPruningIsReportedUnderItsInvocationAfterItsRuns() {
+        Job job = keepingOne("kept");
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobRunner runner = reportingTo(events);
+        for (int run = 1; run <= 3; run++) {
+            runAfterWrite(runner, job, fleet.get("src"), 10_000);
+        }
+        List<RunEvent.Pruned> prunes = events.stream().filter(RunEvent.Pruned.class::isInstance)
+                .map(RunEvent.Pruned.class::cast).toList();
+        assertThat(prunes).hasSize(3).allSatisfy(p -> {
+            assertThat(p.job()).isEqualTo("kept");
+            assertThat(p.side()).isEqualTo("source");
+            assertThat(p.errors()).isEmpty();
+        });
+        assertThat(prunes.stream().flatMap(p -> p.destroyed().stream())).isNotEmpty()
+                .allSatisfy(d -> assertThat(d).startsWith("tank/a@"));
+        // The job invocation's id is none of its runs' ids.
+        Set<String> runIds = new HashSet<>();
+        events.stream().filter(RunEvent.RunStarted.class::isInstance).forEach(e -> runIds.add(e.runId()));
+        assertThat(runIds).hasSize(3).doesNotContainAnyElementsOf(prunes.stream().map(RunEvent::runId).toList());
+        assertThat(events.get(events.size() - 1)).isInstanceOf(RunEvent.Pruned.class);
+    }
+
+    @Test
+    void aDryRunIsReportedAsOneAndPrunesNothingReported() {
+        Job job = keepingOne("dry");
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reportingTo(events).run(job, true);
+        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("RunStarted",
+                "RunFinished");
+        assertThat(((RunEvent.RunStarted) events.get(0)).dryRun()).isTrue();
     }
 }

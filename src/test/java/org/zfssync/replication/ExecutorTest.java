@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunEvents;
 import org.zfssync.testing.FakeZfsHost;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.ReceiveFlags;
@@ -44,6 +46,8 @@ class ExecutorTest {
         Plan plan;
         /** The sequence number of the last event before the latest sync started. */
         long startedAfter;
+        /** The run events of every sync, in order. */
+        final List<RunEvent> runEvents = new CopyOnWriteArrayList<>();
 
         SyncOptions options() {
             return new SyncOptions(recursive, List.of(), takeSnapshot, false, SendFlags.none(),
@@ -63,7 +67,8 @@ class ExecutorTest {
                     Duration.ofMillis(10), 0), Duration.ofSeconds(60), 0, CompressionMode.NONE, 0, workers);
             Sleeper sleeper = d -> sleeps.add(d);
             SyncReport report = new Executor(src, targetZfs, settings, StreamShape.plain(), options.naming(),
-                    options.noStream(), style, sleeper, cancellation).execute(plan, sourceState,
+                    options.noStream(), style, sleeper, cancellation, RunEvents.of(java.time.Clock.fixed(now,
+                    java.time.ZoneOffset.UTC), List.of(runEvents::add)), "run-" + now).execute(plan, sourceState,
                     targetState, () -> sourceZfs.list(sourceRoot, options.recursive()),
                     () -> targetZfs.list(targetRoot, options.recursive()), "src:" + sourceRoot,
                     "nas:" + targetRoot);
@@ -325,5 +330,57 @@ class ExecutorTest {
         assertThat(releases.get(0).command()).isEqualTo("zfs release " + TAG + " tank/a@s1");
         assertThat(pair.src.allHolds()).isEqualTo(Map.of("tank/a@s1", Set.of("backup-tool"),
                 "tank/a@" + t1, Set.of("zfs-sync_offsite")));
+    }
+
+    @Test
+    void aRunReportsItsSnapshotThenEachDatasetsStartAndVerifiedEndWithTheNewestSnapshotTheTargetHolds() {
+        Pair pair = started();
+        DatasetResult first = only(pair.sync());
+        String t1 = pair.snapshotName();
+        String run = "run-2026-11-24T10:00:00Z";
+        assertThat(pair.runEvents).extracting(e -> e.getClass().getSimpleName()).containsExactly("SnapshotTaken",
+                "DatasetStarted", "DatasetFinished");
+        assertThat(pair.runEvents).allSatisfy(e -> assertThat(e.runId()).isEqualTo(run));
+        assertThat((RunEvent.SnapshotTaken) pair.runEvents.get(0)).isEqualTo(new RunEvent.SnapshotTaken(run,
+                "tank/a@" + t1, 1, Instant.parse("2026-11-24T10:00:00Z")));
+        RunEvent.DatasetStarted start = (RunEvent.DatasetStarted) pair.runEvents.get(1);
+        assertThat(start.source()).isEqualTo("tank/a");
+        assertThat(start.target()).isEqualTo("backup/a");
+        assertThat(start.to()).isEqualTo("tank/a@" + t1);
+        RunEvent.DatasetFinished end = (RunEvent.DatasetFinished) pair.runEvents.get(2);
+        assertThat(end.status()).isEqualTo(RunEvent.DatasetStatus.DONE);
+        assertThat(end.bytes()).isEqualTo(first.bytes()).isPositive();
+        assertThat(end.duration()).isEqualTo(Duration.ZERO);
+        // What the target holds, as read again after the stream: the sync snapshot, dated as on the source.
+        assertThat(end.newestOnTarget().dataset()).isEqualTo("backup/a");
+        assertThat(end.newestOnTarget().snapshot()).isEqualTo(t1);
+        assertThat(end.newestOnTarget().creation()).isEqualTo(Instant.ofEpochSecond(
+                pair.src.snapshotCreation("tank/a@" + t1)));
+    }
+
+    @Test
+    void aRefusedDatasetIsStartedAndFinishedAsRefusedWithWhatTheTargetStillHolds() {
+        Pair pair = started();
+        pair.sync();
+        String t1 = pair.snapshotName();
+        pair.dst.snapshot("backup/a", "foreign");
+        pair.src.write("tank/a", 1_000);
+        pair.runEvents.clear();
+        DatasetResult r = only(pair.sync());
+        assertThat(r.status()).isEqualTo(DatasetResult.Status.REFUSED);
+        List<RunEvent> datasetEvents = pair.runEvents.stream().filter(e -> !(e instanceof RunEvent.SnapshotTaken))
+                .toList();
+        assertThat(datasetEvents).extracting(e -> e.getClass().getSimpleName()).containsExactly("DatasetStarted",
+                "DatasetFinished");
+        RunEvent.DatasetFinished end = (RunEvent.DatasetFinished) datasetEvents.get(1);
+        assertThat(end.status()).isEqualTo(RunEvent.DatasetStatus.REFUSED);
+        assertThat(end.message()).isEqualTo(r.message());
+        assertThat(end.newestOnTarget().snapshot()).isEqualTo("foreign").isNotEqualTo(t1);
+    }
+
+    @Test
+    void theEventsDatasetStatusesAreTheReplicationsOwn() {
+        assertThat(Stream.of(RunEvent.DatasetStatus.values()).map(Enum::name)).containsExactlyElementsOf(
+                Stream.of(DatasetResult.Status.values()).map(Enum::name).toList());
     }
 }

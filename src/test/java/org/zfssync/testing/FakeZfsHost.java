@@ -271,6 +271,11 @@ public final class FakeZfsHost implements Host {
         return snap(name).guid;
     }
 
+    /** The {@code creation} property of {@code fs@snap}, seconds since the epoch. */
+    public synchronized long snapshotCreation(String name) {
+        return snap(name).creation;
+    }
+
     public synchronized boolean hasSnapshot(String snapshot) {
         String[] p = split(snapshot, '@');
         Ds d = datasets.get(p[0]);
