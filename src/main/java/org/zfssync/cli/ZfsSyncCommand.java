@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Replicates ZFS datasets between hosts: snapshots, zfs send | zfs receive over SSH "
                 + "(full, incremental), recursive trees, --dry-run.",
         subcommands = {SyncCommand.class, JobCommands.Run.class, JobCommands.Snapshot.class, JobCommands.Prune.class, ListCommand.class,
-                CheckCommand.class,
+                CheckCommand.class, TriggerCommand.class,
                 ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ZfsSyncCommand implements Runnable {

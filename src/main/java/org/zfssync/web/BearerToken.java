@@ -21,6 +21,14 @@ public final class BearerToken {
 
     /** Reads the token; an unreadable or empty file is one clear line. */
     public static BearerToken read(Path file) {
+        return new BearerToken(secret(file));
+    }
+
+    /**
+     * The token itself, for a client that sends it ({@code zfs-sync trigger --token-file}); an unreadable or empty
+     * file is one clear line.
+     */
+    public static String secret(Path file) {
         String token;
         try {
             token = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
@@ -31,7 +39,7 @@ public final class BearerToken {
             throw new IllegalArgumentException("http.token-file " + file + " is empty; put a long random token in it "
                     + "(e.g. openssl rand -hex 32 > " + file + ")");
         }
-        return new BearerToken(token);
+        return token;
     }
 
     /**
