@@ -44,7 +44,7 @@ public final class ServiceMetrics {
         datasets = Counter.builder().name("zfs_sync_datasets_total")
                 .help("Datasets a run finished with, by status.")
                 .labelNames("job", "target", "status").register(registry);
-        bytes = Counter.builder().name("zfs_sync_bytes_sent_total").unit(Unit.BYTES)
+        bytes = Counter.builder().name("zfs_sync_bytes_sent_total")
                 .help("Bytes of zfs send streams delivered to a target.")
                 .labelNames("job", "target").register(registry);
         skipped = Counter.builder().name("zfs_sync_skipped_runs_total")

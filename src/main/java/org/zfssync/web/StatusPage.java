@@ -32,7 +32,7 @@ final class StatusPage {
             table{border-collapse:collapse;width:100%;background:#fff}
             th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #d8dee4;vertical-align:top}
             th{font-weight:600;color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-            td.num{text-align:right;font-variant-numeric:tabular-nums}
+            .num{text-align:right;font-variant-numeric:tabular-nums}
             .rpo,.badge{font-weight:600;border-radius:4px}
             .badge{font-size:12px;padding:1px 7px;margin-left:6px;vertical-align:middle}
             .ok{background:#dafbe1;color:#116329}
@@ -105,8 +105,8 @@ final class StatusPage {
             h.append("<p id=\"running\" class=\"none\">No transfer is running.</p>\n");
             return;
         }
-        h.append("<table id=\"running\"><thead><tr><th>Job</th><th>Dataset</th><th>From → to</th><th>Sent</th>"
-                + "<th>Done</th><th>Rate</th><th>ETA</th><th>Started</th></tr></thead><tbody>\n");
+        h.append("<table id=\"running\"><thead><tr><th>Job</th><th>Dataset</th><th>From → to</th><th class=\"num\">Sent</th>"
+                + "<th class=\"num\">Done</th><th class=\"num\">Rate</th><th class=\"num\">ETA</th><th>Started</th></tr></thead><tbody>\n");
         for (RunningTransfer t : status.running()) {
             h.append("<tr class=\"transfer\" data-job=\"").append(Html.text(t.job())).append("\"><td>")
                     .append(Html.text(t.job())).append("</td><td><code>").append(Html.text(t.dataset()))
@@ -129,7 +129,7 @@ final class StatusPage {
             return;
         }
         h.append("<table id=\"runs\"><thead><tr><th>Started</th><th>Job</th><th>Target</th><th>Result</th>"
-                + "<th>Took</th><th>Sent</th><th>Error</th></tr></thead><tbody>\n");
+                + "<th class=\"num\">Took</th><th class=\"num\">Sent</th><th>Error</th></tr></thead><tbody>\n");
         for (RunSummary run : status.recentRuns()) {
             String result = run.result() == null ? "running" : run.result();
             h.append("<tr class=\"run\" data-run=\"").append(run.id()).append("\" data-result=\"")
