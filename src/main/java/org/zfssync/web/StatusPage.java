@@ -100,13 +100,11 @@ final class StatusPage {
     }
 
     private static void running(StringBuilder h, ServiceStatus status) {
-        h.append("<h2>Running</h2>\n");
-        if (status.running().isEmpty()) {
-            h.append("<p id=\"running\" class=\"none\">No transfer is running.</p>\n");
+        if (!tableOpened(h, "Running", "running", status.running().isEmpty(), "No transfer is running.",
+                "<th>Job</th><th>Dataset</th><th>From → to</th><th class=\"num\">Sent</th><th class=\"num\">Done</th>"
+                        + "<th class=\"num\">Rate</th><th class=\"num\">ETA</th><th>Started</th>")) {
             return;
         }
-        h.append("<table id=\"running\"><thead><tr><th>Job</th><th>Dataset</th><th>From → to</th><th class=\"num\">Sent</th>"
-                + "<th class=\"num\">Done</th><th class=\"num\">Rate</th><th class=\"num\">ETA</th><th>Started</th></tr></thead><tbody>\n");
         for (RunningTransfer t : status.running()) {
             h.append("<tr class=\"transfer\" data-job=\"").append(Html.text(t.job())).append("\"><td>")
                     .append(Html.text(t.job())).append("</td><td><code>").append(Html.text(t.dataset()))
@@ -123,13 +121,11 @@ final class StatusPage {
     }
 
     private static void recentRuns(StringBuilder h, ServiceStatus status) {
-        h.append("<h2>Recent runs</h2>\n");
-        if (status.recentRuns().isEmpty()) {
-            h.append("<p id=\"runs\" class=\"none\">No runs yet.</p>\n");
+        if (!tableOpened(h, "Recent runs", "runs", status.recentRuns().isEmpty(), "No runs yet.",
+                "<th>Started</th><th>Job</th><th>Target</th><th>Result</th><th class=\"num\">Took</th>"
+                        + "<th class=\"num\">Sent</th><th>Error</th>")) {
             return;
         }
-        h.append("<table id=\"runs\"><thead><tr><th>Started</th><th>Job</th><th>Target</th><th>Result</th>"
-                + "<th class=\"num\">Took</th><th class=\"num\">Sent</th><th>Error</th></tr></thead><tbody>\n");
         for (RunSummary run : status.recentRuns()) {
             String result = run.result() == null ? "running" : run.result();
             h.append("<tr class=\"run\" data-run=\"").append(run.id()).append("\" data-result=\"")
@@ -141,6 +137,21 @@ final class StatusPage {
                     .append(run.error() == null ? "" : Html.text(run.error())).append("</td></tr>\n");
         }
         h.append("</tbody></table>\n");
+    }
+
+    /**
+     * A section's heading and its table up to the first row, the table carrying {@code id}; without rows, a line
+     * saying so carries the id instead, and the answer is false.
+     */
+    private static boolean tableOpened(StringBuilder h, String title, String id, boolean empty, String emptyText,
+                                       String headerCells) {
+        h.append("<h2>").append(title).append("</h2>\n");
+        if (empty) {
+            h.append("<p id=\"").append(id).append("\" class=\"none\">").append(emptyText).append("</p>\n");
+            return false;
+        }
+        h.append("<table id=\"").append(id).append("\"><thead><tr>").append(headerCells).append("</tr></thead><tbody>\n");
+        return true;
     }
 
     /** A moment, readable, with its ISO form for machines. */
