@@ -107,6 +107,9 @@ class StatusServerTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(unknown.body()).get("error").asText()).contains("no job named 'no such'");
 
+        // A job name is one path segment, percent-decoded; '+' is itself there, not a space.
+        assertThat(http.send("POST", "/api/jobs/a+b/run", null).body()).contains("no job named 'a+b'");
+
         HttpResponse<String> running = http.send("POST", "/api/jobs/vms/run", null);
         assertThat(running.statusCode()).isEqualTo(409);
         assertThat(JSON.readTree(running.body()).get("error").asText()).contains("already running");
