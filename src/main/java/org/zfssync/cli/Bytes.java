@@ -1,6 +1,6 @@
 package org.zfssync.cli;
 
-import java.util.Locale;
+import org.zfssync.web.Units;
 
 /** Byte counts for people. */
 final class Bytes {
@@ -8,16 +8,6 @@ final class Bytes {
     }
 
     static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String units = "KMGTPE";
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length() - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %siB", value, units.charAt(unit));
+        return Units.bytes(bytes);
     }
 }
