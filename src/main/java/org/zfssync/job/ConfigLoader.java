@@ -228,7 +228,7 @@ public final class ConfigLoader {
                 pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
             }
             report.add(pointer.toString(), e.getOriginalMessage().lines().findFirst().orElse("invalid value")
-                    .replace("(class org.zfssync.job.Settings)", "").replace("class org.zfssync.job.", "").strip());
+                    .replace("(class org.zfssync.job.Settings$Builder)", "").replace("(class org.zfssync.job.Settings)", "").replace("class org.zfssync.job.", "").strip());
             return null;
         } catch (JsonProcessingException e) {
             report.add(at, e.getOriginalMessage());
