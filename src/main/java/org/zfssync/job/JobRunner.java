@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -208,7 +207,7 @@ public final class JobRunner {
 
     private List<PruneResult> prune(Job job, boolean dryRun) {
         Settings s = job.settings();
-        ZoneId zone = s.timezone() == null ? ZoneOffset.UTC : ZoneId.of(s.timezone());
+        ZoneId zone = JobTiming.zone(s);
         Endpoint src = Endpoint.parse(job.source());
         List<Endpoint> targets = job.targets().stream().map(Endpoint::parse).toList();
         boolean recursive = s.recursive() == null || s.recursive();

@@ -175,8 +175,10 @@ public final class Settings {
         b.retries = or(retries, defaults.retries);
         b.workers = or(workers, defaults.workers);
         b.snapshotEvery = or(snapshotEvery, defaults.snapshotEvery);
-        b.replicateEvery = or(replicateEvery, defaults.replicateEvery);
-        b.cron = or(cron, defaults.cron);
+        // replicate-every and cron are one choice: a job that makes it takes neither from defaults.
+        boolean ownSchedule = replicateEvery != null || cron != null;
+        b.replicateEvery = ownSchedule ? replicateEvery : defaults.replicateEvery;
+        b.cron = ownSchedule ? cron : defaults.cron;
         b.pruneEvery = or(pruneEvery, defaults.pruneEvery);
         b.windows = or(windows, defaults.windows);
         b.rpoWarn = or(rpoWarn, defaults.rpoWarn);
