@@ -29,6 +29,16 @@ class JobHooksTest {
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
+    private FakeZfsHost nas;
+
+    /** A source with data and the job's two empty targets, nas and nas2. */
+    private FakeZfsHost source() {
+        FakeZfsHost src = fleet.host("src", "tank");
+        nas = fleet.host("nas", "pool");
+        fleet.host("nas2", "pool");
+        return src.create("tank/a").write("tank/a", 50_000);
+    }
+
     private Job job(String hooks) {
         return JobRunnerFleet.job("""
                 jobs:
@@ -44,10 +54,7 @@ class JobHooksTest {
 
     @Test
     void hooksRunAroundTheSnapshotAndEachTargetWithTheirEnvironment() throws IOException {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        fleet.host("nas2", "pool");
-        src.create("tank/a").write("tank/a", 50_000);
+        source();
         Job job = job("""
                 pre-snapshot: '%s'
                 post-snapshot: '%s'
@@ -73,10 +80,7 @@ class JobHooksTest {
 
     @Test
     void aFailingPreSnapshotHookSkipsTheSnapshotAndTheJobReportsIt() throws IOException {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        fleet.host("nas2", "pool");
-        src.create("tank/a").write("tank/a", 50_000);
+        FakeZfsHost src = source();
         Job job = job("""
                 pre-snapshot: 'echo database busy >&2; exit 7'
                 post-snapshot: '%s'
@@ -92,10 +96,7 @@ class JobHooksTest {
 
     @Test
     void aFailingPreReplicateHookSkipsThatTargetOnlyAndPostHooksGetFailures() throws IOException {
-        FakeZfsHost src = fleet.host("src", "tank");
-        FakeZfsHost nas = fleet.host("nas", "pool");
-        fleet.host("nas2", "pool");
-        src.create("tank/a").write("tank/a", 50_000);
+        source();
         Job job = job("""
                 pre-replicate: 'test "$ZFS_SYNC_TARGET" != nas:pool/x'
                 post-replicate: '%s'
@@ -118,10 +119,7 @@ class JobHooksTest {
 
     @Test
     void aDryRunRunsNoHook() throws IOException {
-        FakeZfsHost src = fleet.host("src", "tank");
-        fleet.host("nas", "pool");
-        fleet.host("nas2", "pool");
-        src.create("tank/a").write("tank/a", 50_000);
+        source();
         Job job = job("""
                 pre-snapshot: '%s'
                 pre-replicate: '%s'
