@@ -194,9 +194,6 @@ public final class ConfigLoader {
             report.add(at, "job " + quoted(name) + " has snapshot-every but no retention: source: policy; add one "
                     + "(e.g. retention: {source: {hourly: 24, daily: 7}}) so its snapshots are pruned");
         }
-        if (s.cron() != null && s.timezone() != null) {
-            check(() -> Schedule.cron(s.cron(), ZoneId.of(s.timezone())), at, report);
-        }
         return mine[0] == 0 ? new Job(name, source, targets, s, where.line(at)) : null;
     }
 

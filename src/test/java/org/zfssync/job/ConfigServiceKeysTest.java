@@ -161,6 +161,15 @@ class ConfigServiceKeysTest {
     }
 
     @Test
+    void aBadCronInAZonedJobIsOneProblem() {
+        assertThat(problems("""
+                defaults: {timezone: Europe/Berlin}
+                jobs:
+                  - {name: a, source: tank/a, targets: [pool/a], cron: "0 2 * *"}
+                """).problems()).singleElement().asString().startsWith("test.yaml: line 3, column 56: invalid cron '0 2 * *'");
+    }
+
+    @Test
     void eachBadServiceValueIsOneProblemAtItsLineAndColumn() {
         String yaml = """
                 history: {keep: a while}
