@@ -1,20 +1,27 @@
 package org.zfssync.job;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -22,11 +29,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.schedule.DurationText;
+import org.zfssync.schedule.Schedule;
+import org.zfssync.schedule.Window;
 import org.zfssync.zfs.ReceiveFlags;
 
 /**
@@ -37,9 +48,28 @@ public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/zfs-sync/zfs-sync.yaml");
     private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Set<String> JOB_KEYS = Set.of("name", "source", "targets");
+    private static final List<String> TOP_KEYS = List.of("defaults", "jobs", "history", "http", "alerts");
+    private static final Pattern LISTEN = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
     private final ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
+
+    /** Durations as the config writes them ({@code 6h}), with the key's name in the message. */
+    private static final class DurationDeserializer extends StdDeserializer<Duration> {
+        DurationDeserializer() {
+            super(Duration.class);
+        }
+
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            try {
+                return DurationText.parse(p.currentName() == null ? "duration" : p.currentName(), p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
 
     public Config load(Path file) {
         String text;
@@ -76,11 +106,12 @@ public final class ConfigLoader {
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!key.equals("defaults") && !key.equals("jobs")) {
-                report.add("/" + key, "unknown top-level key '" + key + "' (expected defaults: and jobs:)");
+            if (!TOP_KEYS.contains(key)) {
+                report.add("/" + key, "unknown top-level key '" + key + "' (expected one of " + String.join(", ", TOP_KEYS)
+                        + ")");
             }
         }
-        Settings defaults = root.has("defaults") ? settings(root.get("defaults"), "/defaults", report)
+        Settings defaults = root.has("defaults") ? bind(root.get("defaults"), Settings.class, "/defaults", report)
                 : Settings.empty();
         if (defaults == null) {
             defaults = Settings.empty();
@@ -103,10 +134,11 @@ public final class ConfigLoader {
                 }
             }
         }
+        ServiceConfig service = service(root, report);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Config(file, jobs);
+        return new Config(file, jobs, service);
     }
 
     /** Where a problem goes. */
@@ -135,7 +167,7 @@ public final class ConfigLoader {
         }
         ObjectNode rest = ((ObjectNode) node).deepCopy();
         JOB_KEYS.forEach(rest::remove);
-        Settings own = settings(rest, at, report);
+        Settings own = bind(rest, Settings.class, at, report);
         if (name == null || !JOB_NAME.matcher(name).matches()) {
             report.add(at + "/name", "each job needs a name: of letters, digits, _ . - (got " + quoted(name) + ")");
         }
@@ -163,6 +195,113 @@ public final class ConfigLoader {
                     + "(e.g. retention: {source: {hourly: 24, daily: 7}}) so its snapshots are pruned");
         }
         return mine[0] == 0 ? new Job(name, source, targets, s, where.line(at)) : null;
+    }
+
+    /** The daemon's keys, each part checked where it is written and completed with its defaults. */
+    private ServiceConfig service(JsonNode root, Problems report) {
+        ServiceConfig.History history = part(root, "history", ServiceConfig.History.class, report);
+        if (history != null) {
+            history = new ServiceConfig.History(history.path() != null ? history.path()
+                    : ServiceConfig.History.DEFAULT_PATH, history.keep() != null ? history.keep()
+                    : ServiceConfig.History.DEFAULT_KEEP);
+        }
+        ServiceConfig.Http http = part(root, "http", ServiceConfig.Http.class, report);
+        if (http != null) {
+            http = new ServiceConfig.Http(http.listen() != null ? http.listen() : ServiceConfig.Http.DEFAULT_LISTEN,
+                    http.tokenFile());
+            Matcher m = LISTEN.matcher(http.listen());
+            if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65_535) {
+                report.add("/http/listen", "listen must be HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:9860 or "
+                        + "[::1]:9860), not '" + http.listen() + "'");
+            }
+            readable(http.tokenFile(), "/http/token-file", report);
+        }
+        ServiceConfig.Alerts alerts = part(root, "alerts", ServiceConfig.Alerts.class, report);
+        if (alerts != null) {
+            alerts = new ServiceConfig.Alerts(alerts.repeatEvery() != null ? alerts.repeatEvery()
+                    : ServiceConfig.Alerts.DEFAULT_REPEAT, webhook(alerts.webhook(), report), email(alerts.email(), report),
+                    alerts.command());
+            if (alerts.repeatEvery().compareTo(Schedule.MIN_EVERY) < 0) {
+                report.add("/alerts/repeat-every", "repeat-every must be at least 1m");
+            }
+            if (alerts.command() != null && alerts.command().isBlank()) {
+                report.add("/alerts/command", "command must not be empty (remove the key to send no alert by command)");
+            }
+            if (alerts.webhook() == null && alerts.email() == null && alerts.command() == null) {
+                report.add("/alerts", "alerts: needs at least one of webhook:, email: or command:");
+            }
+        }
+        return new ServiceConfig(history, http, alerts);
+    }
+
+    private ServiceConfig.Webhook webhook(ServiceConfig.Webhook w, Problems report) {
+        if (w == null) {
+            return null;
+        }
+        URI url = w.url();
+        if (url == null || !url.isAbsolute() || !Set.of("http", "https").contains(url.getScheme().toLowerCase(Locale.ROOT))
+                || url.getHost() == null) {
+            report.add("/alerts/webhook" + (url == null ? "" : "/url"), "webhook needs url: an http:// or https:// "
+                    + "address (e.g. https://hooks.example.org/zfs-sync), not " + quoted(url == null ? null : url.toString()));
+        }
+        if (w.retries() != null && (w.retries() < 0 || w.retries() > 20)) {
+            report.add("/alerts/webhook/retries", "retries must be between 0 and 20, got " + w.retries());
+        }
+        return new ServiceConfig.Webhook(url, w.retries() != null ? w.retries() : ServiceConfig.Webhook.DEFAULT_RETRIES,
+                w.timeout() != null ? w.timeout() : ServiceConfig.Webhook.DEFAULT_TIMEOUT);
+    }
+
+    private ServiceConfig.Email email(ServiceConfig.Email e, Problems report) {
+        if (e == null) {
+            return null;
+        }
+        String at = "/alerts/email";
+        if (e.smtpHost() == null || e.smtpHost().isBlank()) {
+            report.add(at, "email needs smtp-host: (e.g. smtp-host: mail.example.org)");
+        }
+        if (e.from() == null || !e.from().contains("@")) {
+            report.add(at + (e.from() == null ? "" : "/from"), "email needs from: a mail address (e.g. zfs-sync@example.org), "
+                    + "not " + quoted(e.from()));
+        }
+        if (e.to() == null || e.to().isEmpty()) {
+            report.add(at, "email needs to: one address or a list of them");
+        } else {
+            for (int i = 0; i < e.to().size(); i++) {
+                if (e.to().get(i) == null || !e.to().get(i).contains("@")) {
+                    report.add(at + "/to/" + i, "'" + e.to().get(i) + "' is not a mail address (e.g. admin@example.org)");
+                }
+            }
+        }
+        if (e.port() != null && (e.port() < 1 || e.port() > 65_535)) {
+            report.add(at + "/port", "port must be between 1 and 65535 (587 for STARTTLS), got " + e.port());
+        }
+        if (e.username() != null && e.passwordFile() == null) {
+            report.add(at + "/username", "a username needs password-file: (a file holding the password, mode 0600)");
+        }
+        if (e.passwordFile() != null && e.username() == null) {
+            report.add(at + "/password-file", "password-file needs username: too");
+        }
+        readable(e.passwordFile(), at + "/password-file", report);
+        return new ServiceConfig.Email(e.smtpHost(), e.port() != null ? e.port() : ServiceConfig.Email.DEFAULT_PORT,
+                e.starttls() == null || e.starttls(), e.from(), e.to(), e.username(), e.passwordFile());
+    }
+
+    private static void readable(Path file, String at, Problems report) {
+        if (file != null && !Files.isReadable(file)) {
+            report.add(at, file + " does not exist or cannot be read; create it (mode 0600) or fix the path");
+        }
+    }
+
+    private <T> T part(JsonNode root, String key, Class<T> type, Problems report) {
+        JsonNode node = root.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            report.add("/" + key, key + ": must be a mapping (see zfs-sync config example)");
+            return null;
+        }
+        return bind(node, type, "/" + key, report);
     }
 
     private void validate(Settings s, String at, Problems report) {
@@ -209,6 +348,7 @@ public final class ConfigLoader {
         if (s.snapshotEvery() != null) {
             check(() -> SnapshotSchedule.parse(s.snapshotEvery()), at + "/snapshot-every", report);
         }
+        validateTiming(s, at, report);
         if (s.retention() != null) {
             if (s.retention().source() != null) {
                 check(() -> s.retention().source().toPolicy(), at + "/retention/source", report);
@@ -219,16 +359,85 @@ public final class ConfigLoader {
         }
     }
 
-    private Settings settings(JsonNode node, String at, Problems report) {
+    /** The daemon's per-job keys: schedules, windows, RPO thresholds and hooks. */
+    private static void validateTiming(Settings s, String at, Problems report) {
+        if (s.replicateEvery() != null && s.cron() != null) {
+            report.add(at + "/cron", "set replicate-every or cron, not both");
+        }
+        if (s.replicateEvery() != null) {
+            check(() -> DurationText.parseAtLeast("replicate-every", s.replicateEvery(), Schedule.MIN_EVERY),
+                    at + "/replicate-every", report);
+        }
+        if (s.cron() != null) {
+            check(() -> Schedule.cron(s.cron(), ZoneOffset.UTC), at + "/cron", report);
+        }
+        if (s.pruneEvery() != null) {
+            check(() -> DurationText.parseAtLeast("prune-every", s.pruneEvery(), Schedule.MIN_EVERY),
+                    at + "/prune-every", report);
+        }
+        Duration[] rpo = new Duration[2];
+        if (s.rpoWarn() != null) {
+            check(() -> rpo[0] = DurationText.parseAtLeast("rpo-warn", s.rpoWarn(), Schedule.MIN_EVERY),
+                    at + "/rpo-warn", report);
+        }
+        if (s.rpoCritical() != null) {
+            check(() -> rpo[1] = DurationText.parseAtLeast("rpo-critical", s.rpoCritical(), Schedule.MIN_EVERY),
+                    at + "/rpo-critical", report);
+        }
+        if (rpo[0] != null && rpo[1] != null && rpo[0].compareTo(rpo[1]) > 0) {
+            report.add(at + "/rpo-critical", "rpo-critical (" + s.rpoCritical() + ") must not be shorter than rpo-warn ("
+                    + s.rpoWarn() + ")");
+        }
+        if (s.windows() != null) {
+            for (int i = 0; i < s.windows().size(); i++) {
+                WindowSpec w = s.windows().get(i);
+                String wat = at + "/windows/" + i;
+                if (w == null) {
+                    report.add(wat, "a window is a mapping such as {days: mon-fri, from: \"08:00\", to: \"18:00\", bwlimit: 20M}");
+                    continue;
+                }
+                // Each part where it is written, so one window's mistakes are all reported at once.
+                check(() -> Window.parseDays(w.days()), wat + "/days", report);
+                if (w.from() != null) {
+                    check(() -> Window.parseTime("from", w.from()), wat + "/from", report);
+                }
+                if (w.to() != null) {
+                    check(() -> Window.parseTime("to", w.to()), wat + "/to", report);
+                }
+                if (w.bwlimit() != null) {
+                    check(() -> RateLimiter.parseRate(w.bwlimit()), wat + "/bwlimit", report);
+                }
+            }
+        }
+        HooksSpec h = s.hooks();
+        if (h != null) {
+            if (h.timeout() != null) {
+                check(() -> DurationText.parse("timeout", h.timeout()), at + "/hooks/timeout", report);
+            }
+            Map<String, List<String>> all = new java.util.LinkedHashMap<>();
+            all.put("pre-snapshot", h.preSnapshot());
+            all.put("post-snapshot", h.postSnapshot());
+            all.put("pre-replicate", h.preReplicate());
+            all.put("post-replicate", h.postReplicate());
+            all.forEach((key, commands) -> {
+                if (commands != null && commands.stream().anyMatch(c -> c == null || c.isBlank())) {
+                    report.add(at + "/hooks/" + key, key + " must be a command or a list of commands, none empty");
+                }
+            });
+        }
+    }
+
+    private <T> T bind(JsonNode node, Class<T> type, String at, Problems report) {
         try {
-            return mapper.treeToValue(node, Settings.class);
+            return mapper.treeToValue(node, type);
         } catch (JsonMappingException e) {
             StringBuilder pointer = new StringBuilder(at);
             for (JsonMappingException.Reference r : e.getPath()) {
                 pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
             }
             report.add(pointer.toString(), e.getOriginalMessage().lines().findFirst().orElse("invalid value")
-                    .replace("(class org.zfssync.job.Settings)", "").replace("class org.zfssync.job.", "").strip());
+                    .replaceAll("\\s*\\(class org\\.zfssync\\.job\\.[A-Za-z$]+\\)", "").replace("class org.zfssync.job.", "")
+                    .strip());
             return null;
         } catch (JsonProcessingException e) {
             report.add(at, e.getOriginalMessage());

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,6 +29,7 @@ import org.zfssync.pruning.Retention;
 import org.zfssync.pruning.RetentionPolicy;
 import org.zfssync.replication.Cancellation;
 import org.zfssync.replication.CompressionMode;
+import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.RateLimiter;
@@ -126,25 +126,43 @@ public final class JobRunner {
     }
 
     public Outcome run(Job job, boolean dryRun) {
+        return run(job, dryRun, null);
+    }
+
+    /**
+     * @param bandwidth caps the job's transfers instead of its {@code bwlimit}, and may change
+     *                  while they run (the daemon, at a window boundary); null for the job's own
+     */
+    public Outcome run(Job job, boolean dryRun, RateLimiter bandwidth) {
         cancellation.throwIfCancelled();
         String invocation = events.newRunId();
         SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun, invocation);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
+        Hooks hooks = Hooks.of(s);
+        TransferSettings transfer = bandwidth == null ? transfer(s) : transfer(s).withBandwidth(bandwidth);
         List<String> failures = new ArrayList<>();
         for (String target : job.targets()) {
             Endpoint dst = Endpoint.parse(target);
             LOG.info("job {}: {} -> {}", job.name(), job.source(), dst);
             try {
                 cancellation.throwIfCancelled();
-                SyncRun.Outcome o = new SyncRun(ssh(s), transfer(s), clock, cancellation, hostPools, events)
+                Optional<String> refused = dryRun ? Optional.empty()
+                        : hooks.run(Hooks.Point.PRE_REPLICATE, Hooks.Context.before(job.name(), job.source(), target));
+                if (refused.isPresent()) {
+                    failures.add(target + ": not replicated: " + refused.get());
+                    continue;
+                }
+                SyncRun.Outcome o = new SyncRun(ssh(s), transfer, clock, cancellation, hostPools, events)
                         .run(Endpoint.parse(job.source()), dst, syncOptions(s, dst), dryRun, job.name());
                 syncs.add(o.report());
+                afterReplicate(hooks, job, target, o.report(), null, dryRun);
             } catch (RuntimeException e) {
                 // One target down must not hold back the others; the summary and exit code say so.
                 String message = target + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
                 LOG.error("job {}: {}", job.name(), message);
                 failures.add(message);
+                afterReplicate(hooks, job, target, null, message, dryRun);
             }
         }
         // Pruning reads every target to protect each one's base: with a target unreadable, it waits for a later run.
@@ -154,6 +172,19 @@ public final class JobRunner {
             LOG.warn("job {}: not pruning while a target could not be synced", job.name());
         }
         return new Outcome(job.name(), snapshot, syncs, prunes, failures);
+    }
+
+    /** The post-replicate hook, told how the target's sync went; its own failure is logged, nothing more. */
+    private static void afterReplicate(Hooks hooks, Job job, String target, SyncReport report, String error,
+                                       boolean dryRun) {
+        if (dryRun || !hooks.has(Hooks.Point.POST_REPLICATE)) {
+            return;
+        }
+        String failed = error != null ? error : report.datasets().stream()
+                .filter(d -> d.status() == DatasetResult.Status.FAILED)
+                .map(d -> d.source() + ": " + d.message()).findFirst().orElse(null);
+        hooks.run(Hooks.Point.POST_REPLICATE, new Hooks.Context(job.name(), job.source(), target,
+                failed == null ? "ok" : "failed", report == null ? 0 : report.bytes(), failed));
     }
 
     public Outcome pruneOnly(Job job, boolean dryRun) {
@@ -204,9 +235,19 @@ public final class JobRunner {
             if (dryRun) {
                 return new SnapshotResult("would take", root, datasets.size(), null);
             }
+            Hooks hooks = Hooks.of(s);
+            Optional<String> refused = hooks.run(Hooks.Point.PRE_SNAPSHOT,
+                    Hooks.Context.before(job.name(), job.source(), null));
+            if (refused.isPresent()) {
+                return new SnapshotResult("failed", null, 0, "not taken: " + refused.get());
+            }
             CommandResult r = host.run(command);
             if (!r.ok()) {
                 LOG.error("job {}: the snapshot failed: {}", job.name(), r.errorLine());
+            }
+            hooks.run(Hooks.Point.POST_SNAPSHOT, new Hooks.Context(job.name(), job.source(), null,
+                    r.ok() ? "ok" : "failed", null, r.ok() ? null : r.errorLine()));
+            if (!r.ok()) {
                 return new SnapshotResult("failed", null, 0, r.errorLine());
             }
             events.emit(new RunEvent.SnapshotTaken(invocation, root, datasets.size(), events.now()));
@@ -225,7 +266,7 @@ public final class JobRunner {
 
     private List<PruneResult> prune(Job job, boolean dryRun, String invocation) {
         Settings s = job.settings();
-        ZoneId zone = s.timezone() == null ? ZoneOffset.UTC : ZoneId.of(s.timezone());
+        ZoneId zone = JobTiming.zone(s);
         Endpoint src = Endpoint.parse(job.source());
         List<Endpoint> targets = job.targets().stream().map(Endpoint::parse).toList();
         boolean recursive = s.recursive() == null || s.recursive();

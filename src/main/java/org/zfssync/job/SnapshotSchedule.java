@@ -3,8 +3,7 @@ package org.zfssync.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.zfssync.schedule.DurationText;
 
 /**
  * When a job's own snapshot is due ({@code snapshot-every: 15m}): once the newest one is at least
@@ -12,7 +11,6 @@ import java.util.regex.Pattern;
  * when the previous run started a few seconds late.
  */
 public record SnapshotSchedule(Duration every) {
-    private static final Pattern TEXT = Pattern.compile("(\\d+)\\s*([smhdw])");
     /** A run this much early still counts as due: cron and systemd timers jitter. */
     static final Duration SLACK = Duration.ofSeconds(30);
 
@@ -24,20 +22,7 @@ public record SnapshotSchedule(Duration every) {
 
     /** {@code 90s}, {@code 15m}, {@code 1h}, {@code 1d}, {@code 1w}. */
     public static SnapshotSchedule parse(String text) {
-        Matcher m = TEXT.matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("invalid snapshot-every '" + text
-                    + "': use a number and a unit, s m h d or w (e.g. 15m, 1h, 1d)");
-        }
-        long n = Long.parseLong(m.group(1));
-        Duration unit = switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(1);
-            case "m" -> Duration.ofMinutes(1);
-            case "h" -> Duration.ofHours(1);
-            case "d" -> Duration.ofDays(1);
-            default -> Duration.ofDays(7);
-        };
-        return new SnapshotSchedule(unit.multipliedBy(n));
+        return new SnapshotSchedule(DurationText.parse("snapshot-every", text));
     }
 
     /** Due when there is none yet, or the newest is at least {@code every} (less the slack) old. */

@@ -84,7 +84,7 @@ public final class Executor {
         this.progressStyle = progressStyle == ProgressReporter.Style.TERMINAL && settings.workers() > 1
                 ? ProgressReporter.Style.LOG : progressStyle;
         // One bucket for the run, shared by parallel transfers: the cap is the run's.
-        RateLimiter limiter = settings.bytesPerSecond() > 0 ? RateLimiter.of(settings.bytesPerSecond()) : null;
+        RateLimiter limiter = settings.limiter();
         this.delivery = new Delivery(source, target, targetZfs, settings, shape, limiter, sleeper, cancellation,
                 this.progressStyle, estimates, noStream, events, runId);
     }

@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param compression    compressor around network hops ({@code --compress})
  * @param bufferBytes    mbuffer size on each end of a network hop, 0 for none ({@code --mbuffer-size}, {@code --no-mbuffer})
  * @param workers        datasets replicated at once ({@code --workers}); a child never before its parent
+ * @param bandwidth      a limiter shared with whoever may change its rate while the run goes on (the
+ *                       daemon, at a window boundary), used instead of {@code bytesPerSecond}; null for none
  */
 public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
-        CompressionMode compression, long bufferBytes, int workers) {
+        CompressionMode compression, long bufferBytes, int workers, RateLimiter bandwidth) {
     public static final long DEFAULT_BUFFER = 32L * 1024 * 1024;
 
     public TransferSettings {
@@ -29,6 +31,24 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("--workers must be between 1 and 64, got " + workers);
         }
+    }
+
+    public TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
+            CompressionMode compression, long bufferBytes, int workers) {
+        this(retry, stallTimeout, bytesPerSecond, compression, bufferBytes, workers, null);
+    }
+
+    /** These settings with their rate cap in {@code bandwidth}'s hands: adjustable while the run goes on. */
+    public TransferSettings withBandwidth(RateLimiter control) {
+        return new TransferSettings(retry, stallTimeout, control.rate(), compression, bufferBytes, workers, control);
+    }
+
+    /** The limiter of a run: the shared adjustable one, else one of its own for {@code --bwlimit}, else none. */
+    RateLimiter limiter() {
+        if (bandwidth != null) {
+            return bandwidth;
+        }
+        return bytesPerSecond > 0 ? RateLimiter.of(bytesPerSecond) : null;
     }
 
     public static TransferSettings defaults() {

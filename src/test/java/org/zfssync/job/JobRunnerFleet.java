@@ -1,11 +1,7 @@
 package org.zfssync.job;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +13,7 @@ import org.zfssync.host.HostUnreachableException;
 import org.zfssync.replication.Cancellation;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.testing.FakeClock;
 import org.zfssync.testing.FakeZfsHost;
 
 /**
@@ -31,7 +28,7 @@ import org.zfssync.testing.FakeZfsHost;
 final class JobRunnerFleet {
     private final Map<String, FakeZfsHost> online = new ConcurrentHashMap<>();
     private final Map<String, FakeZfsHost> current = new ConcurrentHashMap<>();
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T10:00:00Z"));
 
     /** Adds a host under an ssh destination (its name in the fake's log too). */
     FakeZfsHost host(String destination, String... pools) {
@@ -107,33 +104,5 @@ final class JobRunnerFleet {
             }
         }
         return out;
-    }
-
-    /** A clock that stands still until the test moves it. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -10,8 +10,7 @@ import org.zfssync.zfs.TreeState;
 
 class LagTest {
     private static final Job JOB = new Job("home", "tank/a", List.of("pool/a"),
-            new Settings(true, null, List.of("cache"), null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null), 1);
+            Settings.builder().recursive(true).exclude(List.of("cache")).build(), 1);
 
     @Test
     void theAgeOfTheNewestSourceSnapshotTheTargetHasMatchedByGuid() {
