@@ -48,12 +48,24 @@ final class HistoryOptions {
          * A history that cannot be opened is a warning on {@code err}: the replication runs anyway.
          */
         Recorder open(boolean dryRun, PrintWriter err) {
+            return open(dryRun, err, null);
+        }
+
+        /**
+         * As above, with the config file's {@code history:} section: its path unless
+         * {@code --history-db} is given, and its {@code keep}.
+         */
+        Recorder open(boolean dryRun, PrintWriter err, org.zfssync.job.ServiceConfig.History configured) {
             if (dryRun || disabled) {
                 return new Recorder(null, RunEvents.none());
             }
             try {
-                HistoryStore store = HistoryStore.open(history.file());
-                return new Recorder(store, RunEvents.of(Clock.systemUTC(), List.of(new HistoryRecorder(store))));
+                java.nio.file.Path file = history.db == null && configured != null && configured.path() != null
+                        ? configured.path() : history.file();
+                java.time.Duration keep = configured != null && configured.keep() != null ? configured.keep()
+                        : HistoryStore.DEFAULT_KEEP;
+                HistoryStore store = HistoryStore.open(file);
+                return new Recorder(store, RunEvents.of(Clock.systemUTC(), List.of(new HistoryRecorder(store, keep))));
             } catch (HistoryException e) {
                 err.println("zfs-sync: warning: this run is not recorded in the history: " + e.getMessage());
                 err.flush();

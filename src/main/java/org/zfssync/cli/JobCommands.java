@@ -51,7 +51,7 @@ final class JobCommands {
         abstract JobRunner.Outcome runOne(JobRunner runner, Job job);
 
         /** Where the command's runs are recorded: nowhere, but for {@code run}. */
-        HistoryOptions.Recorder recorder() {
+        HistoryOptions.Recorder recorder(Config config) {
             return new HistoryOptions.Recorder(null, org.zfssync.event.RunEvents.none());
         }
 
@@ -67,7 +67,7 @@ final class JobCommands {
             if (names.isEmpty()) {
                 jobs.addAll(config.jobs());
             }
-            try (SignalGuard guard = SignalGuard.install(); HistoryOptions.Recorder recorder = recorder()) {
+            try (SignalGuard guard = SignalGuard.install(); HistoryOptions.Recorder recorder = recorder(config)) {
                 return runAll(jobs, new JobRunner(Clock.systemUTC(), guard.cancellation(), recorder.events()), guard);
             }
         }
@@ -161,8 +161,8 @@ final class JobCommands {
         HistoryOptions.Recording history = new HistoryOptions.Recording();
 
         @Override
-        HistoryOptions.Recorder recorder() {
-            return history.open(dryRun, spec.commandLine().getErr());
+        HistoryOptions.Recorder recorder(Config config) {
+            return history.open(dryRun, spec.commandLine().getErr(), config.service().history());
         }
 
         @Override

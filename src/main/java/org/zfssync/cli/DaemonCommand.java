@@ -1,0 +1,85 @@
+package org.zfssync.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zfssync.daemon.Service;
+import org.zfssync.host.HostPool;
+import org.zfssync.job.Config;
+import org.zfssync.job.ConfigLoader;
+import org.zfssync.lock.LockDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code zfs-sync daemon}: the jobs of the config file on their schedules, in the foreground,
+ * logging to stderr (journald under systemd). SIGHUP re-reads the config; SIGTERM and SIGINT
+ * stop the running streams cleanly (resume state kept, holds released) and end the process.
+ */
+@Command(name = "daemon", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+        description = "Run the jobs of the config file on their schedules (replicate-every or cron, "
+                + "snapshot-every, prune-every, windows) until stopped, recording every run in the run history "
+                + "and, with http: in the config, serving the status page, the JSON API and /metrics. SIGHUP or "
+                + "`zfs-sync reload` re-reads the config (a broken file is rejected, the jobs stay as they were); "
+                + "SIGTERM stops the running streams (resumable), releases holds and exits 143.")
+final class DaemonCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/zfs-sync/zfs-sync.yaml",
+            description = "Config file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Where the daemon writes its PID for "
+            + "`zfs-sync reload` (default: daemon.pid in the lock directory, /run/zfs-sync for root).")
+    Path pidFile;
+
+    @picocli.CommandLine.Mixin
+    HistoryOptions.Recording history = new HistoryOptions.Recording();
+
+    @Option(names = "--lock-dir", paramLabel = "DIR", hidden = true)
+    Path lockDir;
+
+    @Override
+    public Integer call() {
+        Config config = new ConfigLoader().load(file);
+        Path locks = lockDir != null ? lockDir : LockDirectory.location();
+        Path pid = pidFile != null ? pidFile : ReloadCommand.defaultPidFile(locks);
+        try (SignalGuard guard = SignalGuard.install();
+             Service service = Service.start(config, new Service.Options(history.history.db, history.disabled,
+                     locks, Clock.systemUTC(), HostPool.Factory.ssh()), guard.cancellation())) {
+            writePid(pid);
+            Signal.handle(new Signal("HUP"), s -> {
+                LOG.info("daemon: SIGHUP: reloading {}", file);
+                service.reload();
+            });
+            service.uri().ifPresent(u -> LOG.info("daemon: status page on {}", u));
+            service.run();
+        } finally {
+            try {
+                Files.deleteIfExists(pid);
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", pid, e.toString());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void writePid(Path pid) {
+        try {
+            Path parent = pid.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(pid, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the daemon's pid file " + pid + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.zfssync.daemon;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.zfssync.event.RunEvent;
+import org.zfssync.event.RunListener;
+import org.zfssync.history.StatusRow;
+import org.zfssync.web.RunningTransfer;
+import org.zfssync.web.TargetStatus;
+
+/**
+ * What the daemon knows of each job's targets while it runs, kept from the run events: the last
+ * success, the newest snapshot each target holds (the recovery point), since when it fails and
+ * why, and the transfers running now. Seeded at start from the run history, so a restart does
+ * not forget a target that has been failing for a day.
+ */
+final class TargetBook implements RunListener {
+    /** One job's target, as the config names it (normalised by the events' endpoint text). */
+    record Key(String job, String target) {
+    }
+
+    private static final class Entry {
+        Instant lastSuccess;
+        Instant failingSince;
+        String lastError;
+        /** Newest snapshot on the target per dataset, with its creation: the oldest of them is the tree's recovery point. */
+        final Map<String, RunEvent.HeldSnapshot> newest = new LinkedHashMap<>();
+    }
+
+    private record Transfer(Key key, String dataset, long bytes, long estimate, double rate, Instant started) {
+    }
+
+    private final Map<Key, Entry> entries = new HashMap<>();
+    private final Map<String, RunEvent.RunStarted> runs = new HashMap<>();
+    private final Map<String, Transfer> transfers = new LinkedHashMap<>();
+
+    /** A target as the events name it ({@code host:pool/fs}), from the config's spelling. */
+    static String normalise(String target) {
+        return org.zfssync.replication.Endpoint.parse(target).toString();
+    }
+
+    /** The history's view at start: last success, newest snapshot, failing since, last error. */
+    synchronized void seed(List<StatusRow> rows) {
+        for (StatusRow row : rows) {
+            if (row.job() == null) {
+                continue;
+            }
+            Entry e = entries.computeIfAbsent(new Key(row.job(), row.target()), k -> new Entry());
+            e.lastSuccess = row.lastSuccess();
+            e.failingSince = row.failingSince();
+            e.lastError = row.lastError();
+            if (row.newestSnapshot() != null && row.newestCreation() != null) {
+                e.newest.put("", new RunEvent.HeldSnapshot("", row.newestSnapshot(), row.newestCreation()));
+            }
+        }
+    }
+
+    @Override
+    public synchronized void on(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted s) {
+            if (s.job() != null && s.target() != null && !s.dryRun()) {
+                runs.put(s.runId(), s);
+            }
+        } else if (event instanceof RunEvent.DatasetStarted d) {
+            key(d.runId()).ifPresent(k -> transfers.put(d.runId() + " " + d.source(),
+                    new Transfer(k, d.source(), 0, d.estimateBytes(), 0, d.at())));
+        } else if (event instanceof RunEvent.Progress p) {
+            transfers.computeIfPresent(p.runId() + " " + p.source(), (id, t) ->
+                    new Transfer(t.key(), t.dataset(), p.bytes(), p.estimateBytes(), p.bytesPerSecond(), t.started()));
+        } else if (event instanceof RunEvent.DatasetFinished f) {
+            transfers.remove(f.runId() + " " + f.source());
+            key(f.runId()).ifPresent(k -> {
+                if (f.newestOnTarget() != null) {
+                    Entry e = entries.computeIfAbsent(k, x -> new Entry());
+                    e.newest.remove("");
+                    e.newest.put(f.newestOnTarget().dataset(), f.newestOnTarget());
+                }
+            });
+        } else if (event instanceof RunEvent.RunFinished f) {
+            finished(f);
+        }
+        // snapshots taken and prunes change no target's standing
+    }
+
+    private void finished(RunEvent.RunFinished f) {
+        RunEvent.RunStarted s = runs.remove(f.runId());
+        transfers.keySet().removeIf(id -> id.startsWith(f.runId() + " "));
+        if (s == null || f.result() == RunEvent.Result.CANCELLED) {
+            return; // a stop by signal says nothing about the target
+        }
+        Entry e = entries.computeIfAbsent(new Key(s.job(), s.target()), x -> new Entry());
+        if (f.result() == RunEvent.Result.SUCCESS) {
+            e.lastSuccess = f.at();
+            e.failingSince = null;
+            e.lastError = null;
+        } else {
+            if (e.failingSince == null) {
+                e.failingSince = f.at();
+            }
+            e.lastError = f.error() != null ? f.error() : f.result().name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private Optional<Key> key(String runId) {
+        RunEvent.RunStarted s = runs.get(runId);
+        return s == null ? Optional.empty() : Optional.of(new Key(s.job(), s.target()));
+    }
+
+    /** The last run's error of this target while it fails; empty while it succeeds. */
+    synchronized Optional<String> failure(Key key) {
+        Entry e = entries.get(key);
+        return e == null || e.failingSince == null ? Optional.empty() : Optional.ofNullable(e.lastError);
+    }
+
+    synchronized TargetStatus status(Key key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            return new TargetStatus(key.target(), null, null, null, null, null);
+        }
+        // A tree is only as recent as its least recent dataset.
+        RunEvent.HeldSnapshot oldest = e.newest.values().stream()
+                .min(java.util.Comparator.comparing(RunEvent.HeldSnapshot::creation)).orElse(null);
+        return new TargetStatus(key.target(), e.lastSuccess, oldest == null ? null : oldest.snapshot(),
+                oldest == null ? null : oldest.creation(), e.failingSince, e.lastError);
+    }
+
+    synchronized List<RunningTransfer> running() {
+        List<RunningTransfer> result = new ArrayList<>();
+        for (Transfer t : transfers.values()) {
+            RunEvent.RunStarted s = runs.values().stream().filter(r -> r.job().equals(t.key().job())
+                    && r.target().equals(t.key().target())).findFirst().orElse(null);
+            result.add(new RunningTransfer(t.key().job(), s == null ? "" : s.source(), t.key().target(), t.dataset(),
+                    t.bytes(), t.estimate(), t.rate(), t.started()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,268 @@
+package org.zfssync.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zfssync.history.HistoryStore;
+import org.zfssync.host.Host;
+import org.zfssync.host.HostPool;
+import org.zfssync.host.HostUnreachableException;
+import org.zfssync.job.Config;
+import org.zfssync.job.ConfigLoader;
+import org.zfssync.replication.Cancellation;
+import org.zfssync.testing.FakeZfsHost;
+
+/**
+ * The daemon in-process, on in-memory ZFS hosts, with its real history, status server and alert
+ * webhook: jobs run at start, a trigger runs one now, a target unreachable sends one failure
+ * alert and the next success one recovery, a broken config on reload leaves the jobs as they were,
+ * and a cancellation (SIGTERM) ends the loop.
+ */
+class ServiceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, FakeZfsHost> hosts = new ConcurrentHashMap<>();
+    private final List<String> alerts = Collections.synchronizedList(new ArrayList<>());
+    private final Cancellation cancellation = new Cancellation();
+    private HttpServer webhook;
+    private Thread loop;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        cancellation.cancel("test over");
+        if (loop != null) {
+            loop.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        if (webhook != null) {
+            webhook.stop(0);
+        }
+    }
+
+    private HostPool.Factory factory() {
+        return (options, listener) -> new HostPool() {
+            @Override
+            public Host get(Optional<String> destination) {
+                Host h = hosts.get(destination.orElse("local"));
+                if (h == null) {
+                    throw new HostUnreachableException("ssh: connect to host " + destination.orElse("local")
+                            + " port 22: Connection refused");
+                }
+                return h;
+            }
+
+            @Override
+            public void close() {
+                // the fakes outlive a run
+            }
+        };
+    }
+
+    private Path config(String jobTwoInterval) throws IOException {
+        webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        webhook.createContext("/", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                alerts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        webhook.start();
+        Path file = dir.resolve("zfs-sync.yaml");
+        Files.writeString(file, """
+                defaults:
+                  recursive: false
+                jobs:
+                  - name: one
+                    source: src:tank/one
+                    targets: [nas:backup/one]
+                    replicate-every: 1h
+                  - name: two
+                    source: src:tank/two
+                    targets: [nas:backup/two]
+                    replicate-every: %s
+                http:
+                  listen: 127.0.0.1:%d
+                alerts:
+                  webhook:
+                    url: http://127.0.0.1:%d/
+                    retries: 0
+                """.formatted(jobTwoInterval, freePort(), webhook.getAddress().getPort()));
+        return file;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Service start(Path file) {
+        FakeZfsHost src = new FakeZfsHost("src").pool("tank").create("tank/one").create("tank/two");
+        src.write("tank/one", 1 << 20).write("tank/two", 1 << 20);
+        hosts.put("src", src);
+        hosts.put("nas", new FakeZfsHost("nas").pool("backup"));
+        Config config = new ConfigLoader().load(file);
+        Service service = Service.start(config, new Service.Options(dir.resolve("history.db"), false,
+                dir.resolve("locks"), Clock.systemUTC(), factory()), cancellation);
+        loop = new Thread(() -> {
+            try (service) {
+                service.run();
+            }
+        }, "daemon under test");
+        loop.start();
+        return service;
+    }
+
+    private JsonNode status(Service service) throws IOException, InterruptedException {
+        URI uri = service.uri().orElseThrow().resolve("/api/status");
+        return JSON.readTree(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private int trigger(Service service, String job) throws IOException, InterruptedException {
+        URI uri = service.uri().orElseThrow().resolve("/api/jobs/" + job + "/run");
+        return http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static JsonNode target(JsonNode status, String job) {
+        for (JsonNode j : status.get("jobs")) {
+            if (j.get("name").asText().equals(job)) {
+                return j.get("targets").get(0);
+            }
+        }
+        throw new AssertionError("no job " + job + " in " + status);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for: %s", what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private int runsOf(String job) {
+        try (HistoryStore store = HistoryStore.open(dir.resolve("history.db"))) {
+            return (int) store.runs(job, Instant.EPOCH, 1000).stream().filter(r -> r.ended() != null).count();
+        }
+    }
+
+    @Test
+    void jobsRunAtStartAndTriggersAlertsAndRecoveryFollowTheTarget() throws Exception {
+        Service service = start(config("1h"));
+        await("both jobs ran once at start", () -> runsOf("one") == 1 && runsOf("two") == 1);
+        JsonNode first = status(service);
+        assertThat(target(first, "two").get("lastSuccess").isNull()).as("%s", first).isFalse();
+        assertThat(target(first, "two").get("newestSnapshot").asText()).startsWith("zfs-sync_");
+        // No RPO alert: the job sets no threshold (and the fake's snapshots are dated 2023).
+        assertThat(hosts.get("nas").snapshots("backup/two")).hasSize(1);
+
+        FakeZfsHost nas = hosts.remove("nas");
+        assertThat(trigger(service, "two")).isEqualTo(202);
+        await("the failed run of two", () -> runsOf("two") == 2);
+        JsonNode down = status(service);
+        assertThat(target(down, "two").get("failingSince").isNull()).as("%s", down).isFalse();
+        assertThat(target(down, "two").get("lastError").asText()).contains("Connection refused");
+        assertThat(trigger(service, "two")).isEqualTo(202);
+        await("the second failed run", () -> runsOf("two") == 3);
+        await("one failure alert", () -> alerts.size() >= 1);
+
+        hosts.put("nas", nas);
+        assertThat(trigger(service, "two")).isEqualTo(202);
+        await("the run that recovers", () -> runsOf("two") == 4);
+        await("the recovery alert", () -> alerts.size() >= 2);
+        Thread.sleep(300); // nothing more may come
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(0)).contains("\"FAILURE\"", "\"two\"", "Connection refused");
+        assertThat(alerts.get(1)).contains("\"RECOVERY\"", "\"two\"");
+        assertThat(target(status(service), "two").get("failingSince").isNull()).isTrue();
+        assertThat(trigger(service, "nosuchjob")).isEqualTo(404);
+        assertThat(runsOf("one")).as("one ran only at start: its next slot is an hour away").isEqualTo(1);
+    }
+
+    @Test
+    void aBrokenConfigOnReloadKeepsTheJobsAndAGoodOneReplacesThem() throws Exception {
+        Path file = config("1h");
+        Service service = start(file);
+        await("both jobs ran", () -> runsOf("one") == 1 && runsOf("two") == 1);
+        String good = Files.readString(file);
+        Files.writeString(file, good.replace("replicate-every: 1h", "replicate-every: often"));
+        service.reload();
+        Thread.sleep(500);
+        assertThat(status(service).get("jobs")).as("both jobs stay after a broken reload").hasSize(2);
+        assertThat(trigger(service, "two")).isEqualTo(202);
+        await("two still runs", () -> runsOf("two") == 2);
+
+        Files.writeString(file, good.replace("""
+                  - name: two
+                    source: src:tank/two
+                    targets: [nas:backup/two]
+                    replicate-every: 1h
+                """, ""));
+        service.reload();
+        await("the good config replaced the jobs", () -> {
+            try {
+                return status(service).get("jobs").size() == 1;
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(trigger(service, "two")).as("a job the reload removed").isEqualTo(404);
+    }
+
+    @Test
+    void cancellationEndsTheLoop() throws Exception {
+        start(config("1h"));
+        await("both jobs ran", () -> runsOf("one") == 1 && runsOf("two") == 1);
+        cancellation.cancel("SIGTERM");
+        loop.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(loop.isAlive()).as("the daemon loop after cancellation").isFalse();
+    }
+
+    @Test
+    void thresholdsDefaultFromTheScheduleAndFromEachOther() {
+        Config config = new ConfigLoader().parse(Path.of("t.yaml"), """
+                jobs:
+                  - {name: a, source: tank/a, targets: [b/a], replicate-every: 10m}
+                  - {name: b, source: tank/a, targets: [b/b], rpo-warn: 1h}
+                  - {name: c, source: tank/a, targets: [b/c], rpo-critical: 4h}
+                  - {name: d, source: tank/a, targets: [b/d]}
+                """);
+        List<Duration[]> t = config.jobs().stream()
+                .map(j -> DaemonStatus.thresholds(org.zfssync.job.JobTiming.of(j))).toList();
+        assertThat(t.get(0)).containsExactly(Duration.ofMinutes(30), Duration.ofMinutes(60));
+        assertThat(t.get(1)).containsExactly(Duration.ofHours(1), Duration.ofHours(2));
+        assertThat(t.get(2)).containsExactly(Duration.ofHours(2), Duration.ofHours(4));
+        assertThat(t.get(3)).containsExactly(Duration.ofDays(1), Duration.ofDays(2));
+    }
+}
