@@ -28,7 +28,10 @@ final class TargetBook implements RunListener {
         Instant lastSuccess;
         Instant failingSince;
         String lastError;
-        /** Newest snapshot on the target per dataset, with its creation: the oldest of them is the tree's recovery point. */
+        /**
+         * Newest snapshot on the target per dataset, with its recovery point (its creation, or the
+         * start of a run that found the source unchanged since): the oldest is the tree's.
+         */
         final Map<String, RunEvent.HeldSnapshot> newest = new LinkedHashMap<>();
     }
 
@@ -74,13 +77,18 @@ final class TargetBook implements RunListener {
                     new Transfer(t.key(), t.dataset(), p.bytes(), p.estimateBytes(), p.bytesPerSecond(), t.started()));
         } else if (event instanceof RunEvent.DatasetFinished f) {
             transfers.remove(f.runId() + " " + f.source());
-            key(f.runId()).ifPresent(k -> {
-                if (f.newestOnTarget() != null) {
-                    Entry e = entries.computeIfAbsent(k, x -> new Entry());
-                    e.newest.remove("");
-                    e.newest.put(f.newestOnTarget().dataset(), f.newestOnTarget());
+            RunEvent.RunStarted started = runs.get(f.runId());
+            if (started != null && f.newestOnTarget() != null) {
+                RunEvent.HeldSnapshot held = f.newestOnTarget();
+                // A source unchanged since its newest snapshot (UP_TO_DATE) was current on the target
+                // as of this run's start: that is its recovery point, not the snapshot's age.
+                if (f.status() == RunEvent.DatasetStatus.UP_TO_DATE && started.at().isAfter(held.creation())) {
+                    held = new RunEvent.HeldSnapshot(held.dataset(), held.snapshot(), started.at());
                 }
-            });
+                Entry e = entries.computeIfAbsent(new Key(started.job(), started.target()), x -> new Entry());
+                e.newest.remove("");
+                e.newest.put(held.dataset(), held);
+            }
         } else if (event instanceof RunEvent.RunFinished f) {
             finished(f);
         }

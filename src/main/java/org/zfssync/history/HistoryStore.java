@@ -369,9 +369,12 @@ public final class HistoryStore implements AutoCloseable {
                 + "FROM runs WHERE" + PAIR + " AND result = 'SUCCESS')", job, source, target, job, source, target);
         String newest = null;
         Instant newestCreation = null;
-        try (PreparedStatement p = db.prepareStatement("SELECT d.newest_snapshot, d.newest_creation FROM datasets d "
+        // The recovery point: the newest snapshot's creation, or, when the run found the source unchanged
+        // since it (UP_TO_DATE), the run's start: the target held the source's state as of then.
+        try (PreparedStatement p = db.prepareStatement("SELECT d.newest_snapshot, CASE WHEN d.status = 'UP_TO_DATE' "
+                + "AND r.started > d.newest_creation THEN r.started ELSE d.newest_creation END AS point FROM datasets d "
                 + "JOIN runs r ON r.id = d.run_id WHERE r.job IS ? AND r.source = ? AND r.target = ? "
-                + "AND d.newest_creation IS NOT NULL ORDER BY r.started DESC, d.newest_creation DESC LIMIT 1")) {
+                + "AND d.newest_creation IS NOT NULL ORDER BY r.started DESC, point ASC LIMIT 1")) {
             bind(p, job, source, target);
             try (ResultSet r = p.executeQuery()) {
                 if (r.next()) {
