@@ -131,6 +131,9 @@ public record AllowListing(List<Section> sections) {
         for (int i = 0; i < sections.size(); i++) {
             Section s = sections.get(i);
             boolean self = s.dataset().equals(dataset);
+            if (!self && !dataset.startsWith(s.dataset() + "/")) {
+                continue; // not the dataset nor an ancestor: its grants never reach it
+            }
             for (Grant g : s.grants()) {
                 boolean reaches = g.scope() == Scope.LOCAL_DESCENDENT || (self ? g.scope() == Scope.LOCAL
                         : g.scope() == Scope.DESCENDENT);
