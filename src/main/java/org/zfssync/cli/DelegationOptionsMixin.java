@@ -10,36 +10,41 @@ import org.zfssync.zfs.ReceiveFlags;
 import picocli.CommandLine.Option;
 
 /**
- * The options of {@code sync} that change which {@code zfs allow} permissions a run needs, under
- * the same names, for {@code allow} and {@code check} (picocli mixin).
+ * The options of {@code sync} that change which {@code zfs allow} permissions a run needs: one
+ * declaration for {@code sync}, {@code allow} and {@code check} (picocli mixin), so the flags
+ * that {@code allow} computes permissions for are exactly those {@code sync} runs with.
  */
 final class DelegationOptionsMixin {
-    @Option(names = "--no-snapshot", description = "The runs take no sync snapshot (no snapshot permission needed).")
+    @Option(names = "--no-snapshot", description = "Take no sync snapshot: send the snapshots that exist "
+            + "(e.g. made by sanoid).")
     boolean noSnapshot;
 
-    @Option(names = {"-w", "--raw"}, description = "The runs send raw (zfs send -w).")
-    boolean raw;
-
-    @Option(names = {"-p", "--props"}, description = "The runs send properties (zfs send -p): the target needs "
-            + "userprop and each native property the source sets.")
-    boolean props;
-
-    @Option(names = {"-F", "--rollback"}, description = "The runs may roll the target back (rollback).")
+    @Option(names = {"-F", "--rollback"}, description = "Allow rolling back a target that has snapshots newer than "
+            + "the common one, or changes since it (destroys them; logged and shown by --dry-run).")
     boolean rollback;
 
-    @Option(names = "--force-overwrite", description = "The runs may replace a target that shares no snapshot "
-            + "(rollback).")
+    @Option(names = "--force-overwrite", description = "Allow replacing a target that shares no snapshot with the "
+            + "source (destroys its snapshots and data).")
     boolean forceOverwrite;
 
-    @Option(names = "--writable-targets", description = "New targets stay writable (no readonly permission needed).")
+    @Option(names = {"-w", "--raw"}, description = "Raw sends (zfs send -w) for every dataset. Encrypted datasets "
+            + "are always sent raw, so they arrive still encrypted.")
+    boolean raw;
+
+    @Option(names = {"-p", "--props"}, description = "Send dataset properties (zfs send -p).")
+    boolean props;
+
+    @Option(names = "--writable-targets", description = "Create targets writable. By default a target zfs-sync "
+            + "creates gets readonly=on: on a writable mounted replica even reading files changes it (access times), "
+            + "which blocks the next incremental until --rollback.")
     boolean writableTargets;
 
-    @Option(names = "--recv-option", paramLabel = "PROP=VALUE", description = "A property the runs set on receive "
-            + "(zfs receive -o): its permission on the target. Repeatable.")
+    @Option(names = "--recv-option", paramLabel = "PROP=VALUE", description = "Set a property on received "
+            + "datasets (zfs receive -o). Repeatable.")
     Map<String, String> receiveSet = new LinkedHashMap<>();
 
-    @Option(names = "--recv-exclude", paramLabel = "PROP", description = "A property the runs leave out of the "
-            + "receive (zfs receive -x): its permission on the target. Repeatable.")
+    @Option(names = "--recv-exclude", paramLabel = "PROP", description = "Do not receive this property "
+            + "(zfs receive -x). Repeatable.")
     List<String> receiveExclude = new ArrayList<>();
 
     DelegationOptions toOptions() {
