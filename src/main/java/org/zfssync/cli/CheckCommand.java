@@ -8,11 +8,17 @@ import org.zfssync.host.CommandStats;
 import org.zfssync.host.Helper;
 import org.zfssync.host.HelperState;
 import org.zfssync.host.Host;
-import org.zfssync.host.Hosts;
+import org.zfssync.host.HostPool;
 import org.zfssync.host.SshOptions;
+import org.zfssync.permissions.PermissionAudit;
+import org.zfssync.permissions.PermissionModel;
+import org.zfssync.permissions.Permissions;
+import org.zfssync.permissions.Required;
+import org.zfssync.permissions.SideGrant;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.HostReport;
 import org.zfssync.replication.HostProbe;
+import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
 import picocli.CommandLine;
@@ -27,7 +33,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
         description = "Checks, without changing anything, that each host is reachable, runs OpenZFS, and that the "
                 + "source dataset exists (and where the target would be created), and that the optional helpers "
-                + "(mbuffer, zstd, lz4) pass data end to end. A broken helper exits 3.")
+                + "(mbuffer, zstd, lz4) pass data end to end. A broken helper exits 3. A side that runs as another "
+                + "user than root has its zfs allow delegations read and every permission the options given need and "
+                + "it lacks is named (exit 3); zfs-sync allow prints the commands that grant them.")
 public final class CheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,28 +49,45 @@ public final class CheckCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SshOptionsMixin ssh = new SshOptionsMixin();
 
+    @CommandLine.Mixin
+    DelegationOptionsMixin delegation = new DelegationOptionsMixin();
+
+    private final HostPool.Factory hosts;
+
+    public CheckCommand() {
+        this(HostPool.Factory.ssh());
+    }
+
+    /** Tests check against in-memory hosts. */
+    CheckCommand(HostPool.Factory hosts) {
+        this.hosts = hosts;
+    }
+
     @Override
     public Integer call() {
         Endpoint src = Endpoint.parse(source);
         Optional<Endpoint> dst = Optional.ofNullable(target).map(Endpoint::parse);
         PrintWriter out = spec.commandLine().getOut();
         SshOptions sshOptions = ssh.toSshOptions();
+        Required required = PermissionModel.required(delegation.toOptions());
         int exit = ExitCodes.OK;
         boolean brokenHelper;
-        try (Hosts hosts = new Hosts(sshOptions, new CommandStats())) {
-            Host sourceHost = hosts.get(src.sshDestination());
+        boolean lacking = false;
+        try (HostPool pool = hosts.open(sshOptions, new CommandStats())) {
+            Host sourceHost = pool.get(src.sshDestination());
             Zfs sourceZfs = new Zfs(sourceHost);
             brokenHelper = report(out, HostProbe.probe(sourceZfs, EnumSet.allOf(Helper.class)), sourceHost);
             TreeState s = sourceZfs.list(src.dataset(), true);
             if (s.rootExists()) {
                 out.printf("ok     source %s exists: %d dataset(s), %d snapshot(s)%n", src, s.datasets().size(),
                         s.all().stream().mapToInt(d -> d.snapshots().size()).sum());
+                lacking = !delegated(out, sourceHost, src.dataset(), required.source());
             } else {
                 out.printf("FAIL   source %s does not exist%n", src);
                 exit = ExitCodes.USAGE;
             }
             if (dst.isPresent()) {
-                Host targetHost = hosts.get(dst.get().sshDestination());
+                Host targetHost = pool.get(dst.get().sshDestination());
                 Zfs targetZfs = targetHost == sourceHost ? sourceZfs : new Zfs(targetHost);
                 if (targetHost != sourceHost) {
                     brokenHelper |= report(out, HostProbe.probe(targetZfs, EnumSet.allOf(Helper.class)), targetHost);
@@ -70,13 +95,40 @@ public final class CheckCommand implements Callable<Integer> {
                 TreeState t = targetZfs.list(dst.get().dataset(), false);
                 out.printf("ok     target %s %s%n", dst.get(), t.rootExists() ? "exists (an incremental target)"
                         : "does not exist yet: the first sync creates it");
+                // A new target is received into its parent: the delegation has to be there.
+                DatasetName where = t.rootExists() ? dst.get().dataset()
+                        : SideGrant.target("", dst.get().dataset(), "root", required.target()).grantOn();
+                lacking |= !delegated(out, targetHost, where, required.target());
             }
         }
-        if (brokenHelper && exit == ExitCodes.OK) {
+        if ((brokenHelper || lacking) && exit == ExitCodes.OK) {
             exit = ExitCodes.PREREQUISITE;
         }
         out.flush();
         return exit;
+    }
+
+    /**
+     * Reads the delegations of the user zfs-sync runs as on {@code dataset} and prints one line per
+     * permission it lacks, naming what needs it; true if nothing is missing (or the user is root).
+     */
+    private static boolean delegated(PrintWriter out, Host host, DatasetName dataset, Permissions needed) {
+        PermissionAudit.Finding f = PermissionAudit.audit(host, dataset, needed);
+        if (f.root()) {
+            out.printf("ok     %s: runs as root: every zfs permission on %s%n", host.name(), dataset);
+        } else if (!f.error().isEmpty()) {
+            out.printf("FAIL   %s: cannot read the zfs allow delegations of user %s on %s: %s%n", host.name(), f.user(),
+                    dataset, f.error());
+        } else if (f.missing().isEmpty()) {
+            out.printf("ok     %s: user %s may do everything zfs-sync needs on %s (%s)%n", host.name(), f.user(),
+                    dataset, needed.names());
+        } else {
+            f.missing().needs().forEach(n -> out.printf("FAIL   %s: user %s lacks the zfs permission '%s' on %s, "
+                    + "needed for %s%n", host.name(), f.user(), n.permission(), dataset, n.reason()));
+            out.printf("       fix, as root on %s: zfs allow -u %s %s %s (or: zfs-sync allow ... --apply)%n", host.name(),
+                    f.user(), f.missing().names(), dataset);
+        }
+        return f.complete();
     }
 
     /** Prints what the probe found on one host; true if a helper is installed but broken. */

@@ -30,7 +30,14 @@ import sun.misc.Signal;
                 + "`zfs-sync reload` re-reads the config (a broken file is rejected, the jobs stay as they were); "
                 + "SIGTERM stops the running streams (resumable), releases holds and exits 143.")
 final class DaemonCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+    /**
+     * Looked up when the daemon logs, not in a static field: picocli instantiates every subcommand
+     * to build the command model, and a static logger here would start logback (about 0.2 s of
+     * configuration) for every {@code zfs-sync --version} and {@code --help}.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(DaemonCommand.class);
+    }
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/zfs-sync/zfs-sync.yaml",
             description = "Config file (default: ${DEFAULT-VALUE}).")
@@ -56,16 +63,16 @@ final class DaemonCommand implements Callable<Integer> {
                      locks, Clock.systemUTC(), HostPool.Factory.ssh()), guard.cancellation())) {
             writePid(pid);
             Signal.handle(new Signal("HUP"), s -> {
-                LOG.info("daemon: SIGHUP: reloading {}", file);
+                log().info("daemon: SIGHUP: reloading {}", file);
                 service.reload();
             });
-            service.uri().ifPresent(u -> LOG.info("daemon: status page on {}", u));
+            service.uri().ifPresent(u -> log().info("daemon: status page on {}", u));
             service.run();
         } finally {
             try {
                 Files.deleteIfExists(pid);
             } catch (IOException e) {
-                LOG.debug("cannot remove {}: {}", pid, e.toString());
+                log().debug("cannot remove {}: {}", pid, e.toString());
             }
         }
         return ExitCodes.OK;

@@ -93,10 +93,6 @@ public final class SyncCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String template;
 
-    @Option(names = "--no-snapshot", description = "Take no sync snapshot: send the snapshots that exist "
-            + "(e.g. made by sanoid).")
-    boolean noSnapshot;
-
     @Option(names = "--no-stream", description = "Send only the newest snapshot (zfs send -i), not every "
             + "snapshot in between (-I).")
     boolean noStream;
@@ -104,18 +100,6 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--keep-sync-snapshots", description = "Keep older sync snapshots instead of destroying them "
             + "after a successful transfer.")
     boolean keepSyncSnapshots;
-
-    @Option(names = {"-F", "--rollback"}, description = "Allow rolling back a target that has snapshots newer than "
-            + "the common one, or changes since it (destroys them; logged and shown by --dry-run).")
-    boolean rollback;
-
-    @Option(names = "--force-overwrite", description = "Allow replacing a target that shares no snapshot with the "
-            + "source (destroys its snapshots and data).")
-    boolean forceOverwrite;
-
-    @Option(names = {"-w", "--raw"}, description = "Raw sends (zfs send -w) for every dataset. Encrypted datasets "
-            + "are always sent raw, so they arrive still encrypted.")
-    boolean raw;
 
     @Option(names = {"-c", "--compressed"}, description = "Send blocks compressed as stored (zfs send -c).")
     boolean compressed;
@@ -126,24 +110,8 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = {"-e", "--embed"}, description = "Embedded data blocks (zfs send -e).")
     boolean embed;
 
-    @Option(names = {"-p", "--props"}, description = "Send dataset properties (zfs send -p).")
-    boolean props;
-
     @Option(names = {"-u", "--no-mount"}, description = "Do not mount received file systems (zfs receive -u).")
     boolean noMount;
-
-    @Option(names = "--writable-targets", description = "Create targets writable. By default a target zfs-sync "
-            + "creates gets readonly=on: on a writable mounted replica even reading files changes it (access times), "
-            + "which blocks the next incremental until --rollback.")
-    boolean writableTargets;
-
-    @Option(names = "--recv-option", paramLabel = "PROP=VALUE", description = "Set a property on received "
-            + "datasets (zfs receive -o). Repeatable.")
-    Map<String, String> receiveSet = new LinkedHashMap<>();
-
-    @Option(names = "--recv-exclude", paramLabel = "PROP", description = "Do not receive this property "
-            + "(zfs receive -x). Repeatable.")
-    List<String> receiveExclude = new ArrayList<>();
 
     @Option(names = "--bwlimit", paramLabel = "RATE", description = "Cap the transfer rate, in bytes per second "
             + "with K, M, G as powers of 1024 (e.g. 50M). Enforced by zfs-sync on the stream it relays.")
@@ -184,6 +152,10 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--retry-initial-delay-ms", hidden = true, defaultValue = "2000")
     long retryDelayMillis;
 
+    /** The options that also decide the zfs allow permissions a run needs: shared with allow and check. */
+    @CommandLine.Mixin
+    DelegationOptionsMixin delegation = new DelegationOptionsMixin();
+
     @CommandLine.Mixin
     SshOptionsMixin ssh = new SshOptionsMixin();
 
@@ -223,9 +195,11 @@ public final class SyncCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--exclude and --include need -r/--recursive");
         }
         SnapshotNaming naming = new SnapshotNaming(prefix, targetId != null ? targetId : TargetIds.derive(dst), template);
-        SyncOptions options = new SyncOptions(recursive, excludes.stream().map(Glob::of).toList(), !noSnapshot,
-                noStream, new SendFlags(raw, compressed, largeBlock, embed, props),
-                new ReceiveFlags(false, noMount, receiveSet, receiveExclude, !writableTargets), rollback, forceOverwrite,
+        DelegationOptionsMixin d = delegation;
+        SyncOptions options = new SyncOptions(recursive, excludes.stream().map(Glob::of).toList(), !d.noSnapshot,
+                noStream, new SendFlags(d.raw, compressed, largeBlock, embed, d.props),
+                new ReceiveFlags(false, noMount, d.receiveSet, d.receiveExclude, !d.writableTargets), d.rollback,
+                d.forceOverwrite,
                 keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList());
         SshOptions sshOptions = ssh.toSshOptions();
         try (SignalGuard guard = SignalGuard.install()) {

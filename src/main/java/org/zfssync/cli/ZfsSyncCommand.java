@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 + "(full, incremental), recursive trees, --dry-run.",
         subcommands = {SyncCommand.class, JobCommands.Run.class, JobCommands.Snapshot.class, JobCommands.Prune.class, ListCommand.class,
                 HistoryCommand.class, StatusCommand.class,
-                CheckCommand.class, DaemonCommand.class, ReloadCommand.class, TriggerCommand.class,
+                CheckCommand.class, AllowCommand.class, DaemonCommand.class, ReloadCommand.class, TriggerCommand.class,
                 ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ZfsSyncCommand implements Runnable {

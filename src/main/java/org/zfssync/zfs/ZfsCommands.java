@@ -228,6 +228,16 @@ public final class ZfsCommands {
         return Command.changing("zfs", "create", "-p", dataset.value());
     }
 
+    /** {@code zfs allow -u USER PERM,... DATASET}: delegates to a user (local and descendent, zfs's default). */
+    public static Command allow(String user, String permissions, DatasetName dataset) {
+        return Command.changing("zfs", "allow", "-u", user, permissions, dataset.value());
+    }
+
+    /** {@code zfs allow DATASET}: the delegations on a dataset and its ancestors, read-only. */
+    public static Command showAllow(DatasetName dataset) {
+        return Command.reading("zfs", "allow", dataset.value());
+    }
+
     /**
      * A send stream.
      *
