@@ -30,6 +30,9 @@ import sun.misc.Signal;
                 + "`zfs-sync reload` re-reads the config (a broken file is rejected, the jobs stay as they were); "
                 + "SIGTERM stops the running streams (resumable), releases holds and exits 143.")
 final class DaemonCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /**
      * Looked up when the daemon logs, not in a static field: picocli instantiates every subcommand
      * to build the command model, and a static logger here would start logback (about 0.2 s of
@@ -54,28 +57,56 @@ final class DaemonCommand implements Callable<Integer> {
     Path lockDir;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Config config = new ConfigLoader().load(file);
         Path locks = lockDir != null ? lockDir : LockDirectory.location();
         Path pid = pidFile != null ? pidFile : ReloadCommand.defaultPidFile(locks);
+        java.util.Optional<ProcessHandle> other = ReloadCommand.daemon(pid);
+        if (other.isPresent() && other.get().pid() != ProcessHandle.current().pid()) {
+            spec.commandLine().getErr().println("zfs-sync: a zfs-sync daemon already runs (PID " + other.get().pid()
+                    + ", pid file " + pid + "); stop it first, or give this one its own --pid-file");
+            return ExitCodes.LOCKED;
+        }
+        // SIGHUP is handled from the start: a reload asked for while the daemon starts is done once it
+        // runs, where the JVM's default would have ended the process.
+        java.util.concurrent.atomic.AtomicReference<Service> running = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
+        Signal.handle(new Signal("HUP"), s -> {
+            Service service = running.get();
+            if (service == null) {
+                pending.set(true);
+            } else {
+                log().info("daemon: SIGHUP: reloading {}", file);
+                service.reload();
+            }
+        });
         try (SignalGuard guard = SignalGuard.install();
              Service service = Service.start(config, new Service.Options(history.history.db, history.disabled,
                      locks, Clock.systemUTC(), HostPool.Factory.ssh()), guard.cancellation())) {
-            writePid(pid);
-            Signal.handle(new Signal("HUP"), s -> {
-                log().info("daemon: SIGHUP: reloading {}", file);
+            running.set(service);
+            if (pending.get()) {
                 service.reload();
-            });
-            service.uri().ifPresent(u -> log().info("daemon: status page on {}", u));
+            }
+            writePid(pid);
+            service.uri().ifPresent(u -> log().info("daemon: status page on {}",
+                    u));
             service.run();
         } finally {
-            try {
-                Files.deleteIfExists(pid);
-            } catch (IOException e) {
-                log().debug("cannot remove {}: {}", pid, e.toString());
-            }
+            removeOwnPid(pid);
         }
         return ExitCodes.OK;
+    }
+
+    /** The pid file goes only if it is still this process's (a second daemon refused at start must not remove it). */
+    private static void removeOwnPid(Path pid) {
+        try {
+            if (Files.exists(pid) && Files.readString(pid, StandardCharsets.US_ASCII).strip()
+                    .equals(String.valueOf(ProcessHandle.current().pid()))) {
+                Files.delete(pid);
+            }
+        } catch (IOException e) {
+            log().debug("cannot remove {}: {}", pid, e.toString());
+        }
     }
 
     private static void writePid(Path pid) {

@@ -59,7 +59,8 @@ final class ReloadCommand implements Callable<Integer> {
         }
         try {
             return ProcessHandle.of(Long.parseLong(text)).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().commandLine().map(c -> c.contains("daemon")).orElse(true));
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("zfs-sync") && c.contains(" daemon"))
+                            .orElse(true));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -107,10 +107,13 @@ public final class Daemon {
      * @param config     the config as loaded at start (the caller reports its problems)
      * @param events     where job runs report (history, metrics, alerts, the status book)
      * @param skippedRun counts a slot skipped because its job still ran (the metric)
+     * @param lastStarts when each job last started a replication that ended (from the history): a slot
+     *                   missed while the daemon was down runs once at start; a job whose last run was
+     *                   cut (absent here) runs at once, resuming its stream
      */
     public Daemon(Config config, Path lockDir, Clock clock, Cancellation cancellation, HostPool.Factory hostPools,
                   RunEvents events, TargetBook book, Alerting alerting,
-                  java.util.function.Consumer<String> skippedRun) {
+                  java.util.function.Consumer<String> skippedRun, Map<String, Instant> lastStarts) {
         this.config = config;
         this.configFile = config.file();
         this.lockDir = lockDir;
@@ -121,16 +124,16 @@ public final class Daemon {
         this.book = book;
         this.alerting = alerting;
         this.skippedRun = skippedRun;
-        this.scheduler = new Scheduler(tasks(config), clock.instant());
+        this.scheduler = new Scheduler(tasks(config, lastStarts), clock.instant());
     }
 
     /** Every step of every job that has a schedule for it. */
-    private static List<Scheduler.Task> tasks(Config config) {
+    private static List<Scheduler.Task> tasks(Config config, Map<String, Instant> lastStarts) {
         List<Scheduler.Task> tasks = new ArrayList<>();
         for (Job job : config.jobs()) {
             JobTiming timing = JobTiming.of(job);
             timing.replicate().ifPresent(s -> tasks.add(new Scheduler.Task(Step.REPLICATE.key(job.name()), s,
-                    timing.windows(), null)));
+                    timing.windows(), lastStarts.get(job.name()))));
             // A replication takes the job's snapshot when due; its own schedule matters only without one.
             if (timing.replicate().isEmpty()) {
                 timing.snapshot().ifPresent(s -> tasks.add(new Scheduler.Task(Step.SNAPSHOT.key(job.name()), s,
@@ -189,7 +192,36 @@ public final class Daemon {
         }, "zfs-sync stop watch");
         stopWatch.setDaemon(true);
         stopWatch.start();
+        try {
+            loop();
+        } finally {
+            stop();
+        }
+    }
+
+    private void loop() {
         while (!cancellation.isCancelled()) {
+            try {
+                pass();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A bug in one pass must not leave running transfers unsupervised: log, wait, go on.
+                LOG.error("daemon: scheduling failed, retrying in {} s: {}", LONGEST_SLEEP.toSeconds(), e.toString());
+                try {
+                    Thread.sleep(LONGEST_SLEEP.toMillis());
+                } catch (InterruptedException i) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One look: start what is due, re-limit what runs, check recovery points, then wait for the next reason to look. */
+    private void pass() throws InterruptedException {
+        {
             Instant now = clock.instant();
             Scheduler.Decision decision;
             synchronized (scheduler) {
@@ -205,20 +237,14 @@ public final class Daemon {
             running.values().forEach(r -> r.bandwidth().setRate(r.timing().windows().bwlimitAt(now)));
             checkRecoveryPoints(now);
             Instant wake = earliest(now.plus(LONGEST_SLEEP), decision.wakeAt(), alerting.nextReminder());
-            try {
-                Request request = requests.poll(Math.max(1, Duration.between(clock.instant(), wake).toMillis()),
-                        TimeUnit.MILLISECONDS);
-                if (request instanceof Trigger t) {
-                    start(t.job(), Step.REPLICATE, true);
-                } else if (request instanceof Reload) {
-                    reloadNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            Request request = requests.poll(Math.max(1, Duration.between(clock.instant(), wake).toMillis()),
+                    TimeUnit.MILLISECONDS);
+            if (request instanceof Trigger t) {
+                start(t.job(), Step.REPLICATE, true);
+            } else if (request instanceof Reload) {
+                reloadNow();
             }
         }
-        stop();
     }
 
     private static Instant earliest(Instant a, Optional<Instant> b, Optional<Instant> c) {
@@ -307,8 +333,9 @@ public final class Daemon {
     private void reloadNow() {
         try {
             Config fresh = new ConfigLoader().load(configFile);
+            List<Scheduler.Task> tasks = tasks(fresh, Map.of()); // all of it checked before anything changes
             synchronized (scheduler) {
-                scheduler.replace(tasks(fresh), clock.instant());
+                scheduler.replace(tasks, clock.instant());
             }
             config = fresh;
             LOG.info("daemon: reloaded {}: {} job(s); running transfers go on", configFile, fresh.jobs().size());

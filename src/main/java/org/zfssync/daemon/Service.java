@@ -59,9 +59,12 @@ public final class Service implements AutoCloseable {
         Duration keep = service.history() != null && service.history().keep() != null ? service.history().keep()
                 : HistoryStore.DEFAULT_KEEP;
         TargetBook book = new TargetBook();
+        java.util.Map<String, java.time.Instant> lastStarts = new java.util.HashMap<>();
         if (history != null) {
             try {
-                book.seed(history.status());
+                List<org.zfssync.history.StatusRow> rows = history.status();
+                book.seed(rows);
+                lastStarts.putAll(lastStarts(rows));
             } catch (HistoryException e) {
                 LOG.warn("daemon: the run history could not be read ({}); statuses start empty", e.getMessage());
             }
@@ -78,7 +81,7 @@ public final class Service implements AutoCloseable {
         listeners.add(new Metrics(metrics));
         listeners.add(alerting);
         Daemon daemon = new Daemon(config, options.lockDir(), options.clock(), cancellation, options.hostPools(),
-                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped);
+                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped, lastStarts);
         status.set(new DaemonStatus(daemon, book, history, options.clock()));
         StatusServer server = null;
         if (service.http() != null) {
@@ -87,6 +90,28 @@ public final class Service implements AutoCloseable {
                     : http.tokenFile().toString()), status.get(), status.get(), metrics);
         }
         return new Service(daemon, history, alerting, server);
+    }
+
+    /**
+     * When each job last started a run that ended, from the history: the latest over its targets,
+     * none when any target's latest run was cancelled or never ended (that job runs at once and
+     * resumes its stream).
+     */
+    static java.util.Map<String, java.time.Instant> lastStarts(List<org.zfssync.history.StatusRow> rows) {
+        java.util.Map<String, java.time.Instant> starts = new java.util.HashMap<>();
+        java.util.Set<String> cut = new java.util.HashSet<>();
+        for (org.zfssync.history.StatusRow row : rows) {
+            if (row.job() == null) {
+                continue;
+            }
+            if (row.lastResult() == null || row.lastResult().equals("CANCELLED")) {
+                cut.add(row.job());
+            } else if (row.lastRun() != null) {
+                starts.merge(row.job(), row.lastRun(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        starts.keySet().removeAll(cut);
+        return starts;
     }
 
     private static HistoryStore openHistory(Path file) {

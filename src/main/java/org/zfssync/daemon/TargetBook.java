@@ -108,7 +108,7 @@ final class TargetBook implements RunListener {
             e.lastError = null;
         } else {
             if (e.failingSince == null) {
-                e.failingSince = f.at();
+                e.failingSince = s.at(); // when the failing run started, as the history counts it
             }
             e.lastError = f.error() != null ? f.error() : f.result().name().toLowerCase(java.util.Locale.ROOT);
         }

@@ -362,11 +362,26 @@ public final class HistoryStore implements AutoCloseable {
         }
         Instant lastSuccess = instant("SELECT MAX(ended) FROM runs WHERE" + PAIR + " AND result = 'SUCCESS'",
                 job, source, target);
-        boolean failing = !"SUCCESS".equals(last.result());
+        // A run stopped by a signal says nothing about the target: the latest other run decides.
+        RunRecord decisive = last;
+        if ("CANCELLED".equals(last.result())) {
+            decisive = null;
+            try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE" + PAIR
+                    + " AND result IS NOT NULL AND result <> 'CANCELLED' ORDER BY started DESC, rowid DESC LIMIT 1")) {
+                bind(p, job, source, target);
+                try (ResultSet r = p.executeQuery()) {
+                    if (r.next()) {
+                        decisive = run(r);
+                    }
+                }
+            }
+        }
+        boolean failing = decisive != null && !"SUCCESS".equals(decisive.result());
         // The first failure after the latest success: how long this pair has been going without one.
         Instant failingSince = !failing ? null : instant("SELECT MIN(started) FROM runs WHERE" + PAIR
-                + " AND result IS NOT NULL AND result <> 'SUCCESS' AND started > (SELECT COALESCE(MAX(started), -1) "
-                + "FROM runs WHERE" + PAIR + " AND result = 'SUCCESS')", job, source, target, job, source, target);
+                + " AND result IS NOT NULL AND result NOT IN ('SUCCESS', 'CANCELLED') AND started > "
+                + "(SELECT COALESCE(MAX(started), -1) FROM runs WHERE" + PAIR + " AND result = 'SUCCESS')",
+                job, source, target, job, source, target);
         String newest = null;
         Instant newestCreation = null;
         // The recovery point: the newest snapshot's creation, or, when the run found the source unchanged
@@ -384,7 +399,7 @@ public final class HistoryStore implements AutoCloseable {
             }
         }
         return new StatusRow(job, source, target, last.started(), last.result(), lastSuccess, newest, newestCreation,
-                failingSince, failing ? last.error() : null);
+                failingSince, failing ? decisive.error() : null);
     }
 
     /** Sets a statement's parameters, in order: (job, source, target), as often as given. */

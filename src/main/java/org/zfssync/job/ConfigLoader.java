@@ -347,6 +347,9 @@ public final class ConfigLoader {
         }
         if (s.snapshotEvery() != null) {
             check(() -> SnapshotSchedule.parse(s.snapshotEvery()), at + "/snapshot-every", report);
+            // The daemon schedules it too: no shorter than any other schedule.
+            check(() -> DurationText.parseAtLeast("snapshot-every", s.snapshotEvery(), Schedule.MIN_EVERY),
+                    at + "/snapshot-every", report);
         }
         validateTiming(s, at, report);
         if (s.retention() != null) {
@@ -369,7 +372,8 @@ public final class ConfigLoader {
                     at + "/replicate-every", report);
         }
         if (s.cron() != null) {
-            check(() -> Schedule.cron(s.cron(), ZoneOffset.UTC), at + "/cron", report);
+            // A valid line that never fires (0 0 30 2 *) is refused here, not found by the daemon later.
+            check(() -> Schedule.cron(s.cron(), ZoneOffset.UTC).next(java.time.Instant.now()), at + "/cron", report);
         }
         if (s.pruneEvery() != null) {
             check(() -> DurationText.parseAtLeast("prune-every", s.pruneEvery(), Schedule.MIN_EVERY),

@@ -136,7 +136,8 @@ public final class JobRunner {
     public Outcome run(Job job, boolean dryRun, RateLimiter bandwidth) {
         cancellation.throwIfCancelled();
         String invocation = events.newRunId();
-        SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshot(job, dryRun, invocation);
+        SnapshotResult snapshot = job.settings().snapshotEvery() == null ? null : snapshotOrFailure(job, dryRun,
+                invocation);
         List<SyncReport> syncs = new ArrayList<>();
         Settings s = job.settings();
         Hooks hooks = Hooks.of(s);
@@ -151,12 +152,18 @@ public final class JobRunner {
                         : hooks.run(Hooks.Point.PRE_REPLICATE, Hooks.Context.before(job.name(), job.source(), target));
                 if (refused.isPresent()) {
                     failures.add(target + ": not replicated: " + refused.get());
+                    // Recorded as a run that could not start: the history, the page and the alerts see it.
+                    notRun(job, dst, "not replicated: " + refused.get());
                     continue;
                 }
                 SyncRun.Outcome o = new SyncRun(ssh(s), transfer, clock, cancellation, hostPools, events)
                         .run(Endpoint.parse(job.source()), dst, syncOptions(s, dst), dryRun, job.name());
                 syncs.add(o.report());
                 afterReplicate(hooks, job, target, o.report(), null, dryRun);
+            } catch (Cancellation.CancelledException e) {
+                // Stopped by a signal: no later target starts, and no hook is told a result it did not get.
+                failures.add(target + ": " + e.getMessage());
+                break;
             } catch (RuntimeException e) {
                 // One target down must not hold back the others; the summary and exit code say so.
                 String message = target + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
@@ -180,11 +187,40 @@ public final class JobRunner {
         if (dryRun || !hooks.has(Hooks.Point.POST_REPLICATE)) {
             return;
         }
+        // "ok" only when every dataset arrived or was already there: a refused, cancelled or skipped
+        // dataset is not a backup a hook may act on.
         String failed = error != null ? error : report.datasets().stream()
-                .filter(d -> d.status() == DatasetResult.Status.FAILED)
-                .map(d -> d.source() + ": " + d.message()).findFirst().orElse(null);
+                .filter(d -> d.status() != DatasetResult.Status.DONE && d.status() != DatasetResult.Status.UP_TO_DATE)
+                .map(d -> d.source() + ": " + d.status().name().toLowerCase(Locale.ROOT)
+                        + (d.message() == null ? "" : ": " + d.message())).findFirst().orElse(null);
         hooks.run(Hooks.Point.POST_REPLICATE, new Hooks.Context(job.name(), job.source(), target,
                 failed == null ? "ok" : "failed", report == null ? 0 : report.bytes(), failed));
+    }
+
+    /**
+     * The job's snapshot, or its failure when the source cannot be reached: the syncs still run,
+     * so each target's run reports (and alerts) what stopped it.
+     */
+    private SnapshotResult snapshotOrFailure(Job job, boolean dryRun, String invocation) {
+        try {
+            return snapshot(job, dryRun, invocation);
+        } catch (Cancellation.CancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.error("job {}: the snapshot failed: {}", job.name(), why);
+            return new SnapshotResult("failed", null, 0, why);
+        }
+    }
+
+    /** A target's run that could not start (a pre-replicate hook refused it), as one failed run in the events. */
+    private void notRun(Job job, Endpoint target, String why) {
+        String runId = events.newRunId();
+        events.emit(new RunEvent.RunStarted(runId, RunEvent.Kind.JOB, job.name(),
+                Endpoint.parse(job.source()).toString(), target.toString(),
+                false, events.now()));
+        events.emit(new RunEvent.RunFinished(runId, RunEvent.Counts.NONE, 0, RunEvent.Result.ERROR,
+                RunEvent.Result.ERROR.exitCode(), why, events.now()));
     }
 
     public Outcome pruneOnly(Job job, boolean dryRun) {

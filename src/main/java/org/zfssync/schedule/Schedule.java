@@ -94,7 +94,8 @@ public sealed interface Schedule permits Schedule.Every, Schedule.CronSchedule {
         public Instant next(Instant after) {
             ZonedDateTime from = after.atZone(zone);
             ZonedDateTime next = times.nextExecution(from)
-                    .orElseThrow(() -> new IllegalStateException("cron '" + expression + "' has no time after " + from));
+                    .orElseThrow(() -> new IllegalArgumentException("cron '" + expression + "' never fires (no time after "
+                            + from + "): check its day and month"));
             // cron-utils answers "after" with minute resolution; keep the promise of strictly later.
             Instant n = next.toInstant();
             return n.isAfter(after) ? n : next(after.plusSeconds(60 - after.getEpochSecond() % 60));

@@ -250,6 +250,27 @@ class ServiceTest {
     }
 
     @Test
+    void aJobWhoseLastRunWasCutRunsAtOnceAndOthersKeepTheirLastStart() {
+        Instant t1 = Instant.parse("2026-11-26T10:00:00Z");
+        Instant t2 = Instant.parse("2026-11-26T11:00:00Z");
+        List<org.zfssync.history.StatusRow> rows = List.of(
+                new org.zfssync.history.StatusRow("a", "s:p/a", "n:b/a", t1, "SUCCESS", t1, null, null, null, null),
+                new org.zfssync.history.StatusRow("a", "s:p/a", "m:b/a", t2, "FAILED", t1, null, null, t2, "x"),
+                new org.zfssync.history.StatusRow("b", "s:p/b", "n:b/b", t2, "CANCELLED", t1, null, null, null, null),
+                new org.zfssync.history.StatusRow(null, "s:p/c", "n:b/c", t2, "SUCCESS", t2, null, null, null, null));
+        assertThat(Service.lastStarts(rows)).containsExactly(Map.entry("a", t2));
+    }
+
+    @Test
+    void aCronLineThatNeverFiresIsRefusedWithItsPosition() {
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new ConfigLoader().parse(Path.of("t.yaml"), """
+                jobs:
+                  - {name: a, source: tank/a, targets: [b/a], cron: "0 0 30 2 *"}
+                """))).isInstanceOf(org.zfssync.job.ConfigException.class).hasMessageContaining("line 2")
+                .hasMessageContaining("never fires");
+    }
+
+    @Test
     void thresholdsDefaultFromTheScheduleAndFromEachOther() {
         Config config = new ConfigLoader().parse(Path.of("t.yaml"), """
                 jobs:
