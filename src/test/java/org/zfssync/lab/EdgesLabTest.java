@@ -14,7 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.zfssync.host.ShellQuote;
 
@@ -102,7 +101,6 @@ class EdgesLabTest {
      * a tree with a space in a dataset name, every batch intact, data identical, the cursor set.
      */
     @Test
-    @Tag("smoke")
     void cshAndTcshLoginShellsOnBothSides(LabFixture lab) {
         loginUser(lab, "zs-tcsh", "/usr/bin/tcsh");
         loginUser(lab, "zs-csh", "/usr/bin/bsd-csh");
