@@ -41,6 +41,8 @@ final class TargetBook implements RunListener {
     private final Map<Key, Entry> entries = new HashMap<>();
     private final Map<String, RunEvent.RunStarted> runs = new HashMap<>();
     private final Map<String, Transfer> transfers = new LinkedHashMap<>();
+    /** Per run, the datasets it reported a newest snapshot for. */
+    private final Map<String, java.util.Set<String>> reported = new HashMap<>();
 
     /** A target as the events name it ({@code host:pool/fs}), from the config's spelling. */
     static String normalise(String target) {
@@ -88,6 +90,7 @@ final class TargetBook implements RunListener {
                 Entry e = entries.computeIfAbsent(new Key(started.job(), started.target()), x -> new Entry());
                 e.newest.remove("");
                 e.newest.put(held.dataset(), held);
+                reported.computeIfAbsent(f.runId(), x -> new java.util.HashSet<>()).add(held.dataset());
             }
         } else if (event instanceof RunEvent.RunFinished f) {
             finished(f);
@@ -97,12 +100,17 @@ final class TargetBook implements RunListener {
 
     private void finished(RunEvent.RunFinished f) {
         RunEvent.RunStarted s = runs.remove(f.runId());
+        java.util.Set<String> seen = reported.remove(f.runId());
         transfers.keySet().removeIf(id -> id.startsWith(f.runId() + " "));
         if (s == null || f.result() == RunEvent.Result.CANCELLED) {
             return; // a stop by signal says nothing about the target
         }
         Entry e = entries.computeIfAbsent(new Key(s.job(), s.target()), x -> new Entry());
         if (f.result() == RunEvent.Result.SUCCESS) {
+            // A dataset this whole run did not report (destroyed, newly excluded) no longer holds the tree back.
+            if (seen != null) {
+                e.newest.keySet().retainAll(seen);
+            }
             e.lastSuccess = f.at();
             e.failingSince = null;
             e.lastError = null;

@@ -275,9 +275,19 @@ public final class JobRunner {
             Optional<String> refused = hooks.run(Hooks.Point.PRE_SNAPSHOT,
                     Hooks.Context.before(job.name(), job.source(), null));
             if (refused.isPresent()) {
+                // The pre hook may have done half its work (a freeze): the post hook still runs, told it failed.
+                hooks.run(Hooks.Point.POST_SNAPSHOT, new Hooks.Context(job.name(), job.source(), null, "failed", null,
+                        "not taken: " + refused.get()));
                 return new SnapshotResult("failed", null, 0, "not taken: " + refused.get());
             }
-            CommandResult r = host.run(command);
+            CommandResult r;
+            try {
+                r = host.run(command);
+            } catch (RuntimeException e) {
+                hooks.run(Hooks.Point.POST_SNAPSHOT, new Hooks.Context(job.name(), job.source(), null, "failed", null,
+                        e.getMessage()));
+                throw e;
+            }
             if (!r.ok()) {
                 LOG.error("job {}: the snapshot failed: {}", job.name(), r.errorLine());
             }
