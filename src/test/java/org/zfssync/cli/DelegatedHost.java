@@ -4,13 +4,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
-import org.zfssync.host.HostUnreachableException;
 import org.zfssync.host.OutputParser;
 import org.zfssync.host.Parsed;
 import org.zfssync.host.Pipeline;
@@ -36,23 +34,7 @@ final class DelegatedHost implements Host {
 
     /** A pool of these by ssh destination ("local" for this machine). */
     static HostPool.Factory pool(Map<String, DelegatedHost> hosts) {
-        Map<String, DelegatedHost> byName = new ConcurrentHashMap<>(hosts);
-        return (options, listener) -> new HostPool() {
-            @Override
-            public Host get(Optional<String> destination) {
-                DelegatedHost h = byName.get(destination.orElse("local"));
-                if (h == null) {
-                    throw new HostUnreachableException("ssh: connect to host " + destination.orElse("local")
-                            + " port 22: Connection refused");
-                }
-                return h;
-            }
-
-            @Override
-            public void close() {
-                // the hosts outlive the command, so the test can read them
-            }
-        };
+        return org.zfssync.testing.FakeHostPools.of(new ConcurrentHashMap<>(hosts));
     }
 
     List<List<String>> delegations() {

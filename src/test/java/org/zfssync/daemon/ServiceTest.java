@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -31,9 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zfssync.history.HistoryStore;
-import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
-import org.zfssync.host.HostUnreachableException;
 import org.zfssync.job.Config;
 import org.zfssync.job.ConfigLoader;
 import org.zfssync.replication.Cancellation;
@@ -69,22 +66,7 @@ class ServiceTest {
     }
 
     private HostPool.Factory factory() {
-        return (options, listener) -> new HostPool() {
-            @Override
-            public Host get(Optional<String> destination) {
-                Host h = hosts.get(destination.orElse("local"));
-                if (h == null) {
-                    throw new HostUnreachableException("ssh: connect to host " + destination.orElse("local")
-                            + " port 22: Connection refused");
-                }
-                return h;
-            }
-
-            @Override
-            public void close() {
-                // the fakes outlive a run
-            }
-        };
+        return org.zfssync.testing.FakeHostPools.of(hosts);
     }
 
     private Path config(String jobTwoInterval) throws IOException {
