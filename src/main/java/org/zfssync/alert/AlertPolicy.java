@@ -108,9 +108,13 @@ public final class AlertPolicy {
         return t == null ? State.OK : t.state;
     }
 
-    /** Forgets (job, target) pairs that left the config, so they neither remind nor linger. */
-    public void retain(java.util.Set<String> jobs) {
-        tracks.keySet().removeIf(k -> !jobs.contains(k.job()));
+    /**
+     * Forgets (job, target) pairs that left the config, so they neither remind nor linger.
+     *
+     * @param targets each job's targets as the alerts name them
+     */
+    public void retain(java.util.Map<String, java.util.Set<String>> targets) {
+        tracks.keySet().removeIf(k -> !targets.getOrDefault(k.job(), java.util.Set.of()).contains(k.target()));
     }
 
     private Optional<Alert> moveTo(Track t, String job, String target, State next, Instant at, Alert.Kind kind,

@@ -90,8 +90,8 @@ final class Alerting implements RunListener, AutoCloseable {
     }
 
     /** Reminders that are due, and forgetting jobs a reload removed. */
-    synchronized void tick(Instant now, Set<String> jobs) {
-        policy.retain(jobs);
+    synchronized void tick(Instant now, Map<String, Set<String>> targets) {
+        policy.retain(targets);
         policy.remindersAt(now).forEach(this::send);
     }
 

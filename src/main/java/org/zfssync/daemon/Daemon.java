@@ -327,7 +327,12 @@ public final class Daemon {
                         threshold.get(), now));
             }
         }
-        alerting.tick(now, c.jobs().stream().map(Job::name).collect(java.util.stream.Collectors.toSet()));
+        Map<String, Set<String>> targets = new java.util.HashMap<>();
+        for (Job job : c.jobs()) {
+            targets.put(job.name(), job.targets().stream().map(TargetBook::normalise)
+                    .collect(java.util.stream.Collectors.toSet()));
+        }
+        alerting.tick(now, targets);
     }
 
     private void reloadNow() {

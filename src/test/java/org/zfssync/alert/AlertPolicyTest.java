@@ -111,9 +111,12 @@ class AlertPolicyTest {
         assertThat(p.runFinished("a", "offsite", null, T0)).isEmpty();
         assertThat(p.runFinished("b", "nas", "down", T0)).isPresent();
         assertThat(p.state("a", "offsite")).isEqualTo(State.OK);
-        p.retain(Set.of("a"));
-        assertThat(p.remindersAt(T0.plus(Duration.ofHours(1)))).extracting(Alert::job).containsExactly("a");
-        assertThat(p.state("b", "nas")).isEqualTo(State.OK);
+        assertThat(p.runFinished("a", "old", "down", T0)).isPresent();
+        p.retain(java.util.Map.of("a", Set.of("nas", "offsite")));
+        assertThat(p.remindersAt(T0.plus(Duration.ofHours(1)))).extracting(Alert::job, Alert::target)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "nas"));
+        assertThat(p.state("b", "nas")).as("a job that left").isEqualTo(State.OK);
+        assertThat(p.state("a", "old")).as("a target that left its job").isEqualTo(State.OK);
         assertThatThrownBy(() -> new AlertPolicy(Duration.ZERO)).hasMessageContaining("positive");
     }
 
