@@ -69,6 +69,19 @@ final class Alerting implements RunListener, AutoCloseable {
                 : ServiceConfig.Alerts.DEFAULT_REPEAT), channels);
     }
 
+    /**
+     * The failures the history knows of at start: their alert went out before the restart, so it
+     * is not sent again, but their recovery will be.
+     */
+    synchronized void seed(List<org.zfssync.history.StatusRow> rows) {
+        for (org.zfssync.history.StatusRow row : rows) {
+            if (row.job() != null && row.failingSince() != null) {
+                policy.runFinished(row.job(), row.target(), row.lastError() != null ? row.lastError() : "failing",
+                        row.failingSince());
+            }
+        }
+    }
+
     @Override
     public synchronized void on(RunEvent event) {
         if (event instanceof RunEvent.RunStarted s && s.job() != null && s.target() != null && !s.dryRun()) {

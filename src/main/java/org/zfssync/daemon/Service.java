@@ -59,17 +59,18 @@ public final class Service implements AutoCloseable {
         Duration keep = service.history() != null && service.history().keep() != null ? service.history().keep()
                 : HistoryStore.DEFAULT_KEEP;
         TargetBook book = new TargetBook();
-        java.util.Map<String, java.time.Instant> lastStarts = new java.util.HashMap<>();
+        List<org.zfssync.history.StatusRow> rows = List.of();
         if (history != null) {
             try {
-                List<org.zfssync.history.StatusRow> rows = history.status();
-                book.seed(rows);
-                lastStarts.putAll(lastStarts(rows));
+                rows = history.status();
             } catch (HistoryException e) {
                 LOG.warn("daemon: the run history could not be read ({}); statuses start empty", e.getMessage());
             }
         }
+        // Where each target stood when the daemon last stopped: statuses, alert states, last starts.
+        book.seed(rows);
         Alerting alerting = Alerting.of(service.alerts());
+        alerting.seed(rows);
         // The metrics read the status at each scrape, and the status needs the daemon: tied by a reference.
         AtomicReference<DaemonStatus> status = new AtomicReference<>();
         ServiceMetrics metrics = new ServiceMetrics(new LateStatus(status));
@@ -81,7 +82,7 @@ public final class Service implements AutoCloseable {
         listeners.add(new Metrics(metrics));
         listeners.add(alerting);
         Daemon daemon = new Daemon(config, options.lockDir(), options.clock(), cancellation, options.hostPools(),
-                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped, lastStarts);
+                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped, lastStarts(rows));
         status.set(new DaemonStatus(daemon, book, history, options.clock()));
         StatusServer server = null;
         if (service.http() != null) {

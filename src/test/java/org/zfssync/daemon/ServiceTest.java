@@ -47,7 +47,7 @@ class ServiceTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, FakeZfsHost> hosts = new ConcurrentHashMap<>();
     private final List<String> alerts = Collections.synchronizedList(new ArrayList<>());
-    private final Cancellation cancellation = new Cancellation();
+    private Cancellation cancellation = new Cancellation();
     private HttpServer webhook;
     private Thread loop;
 
@@ -113,6 +113,12 @@ class ServiceTest {
         src.write("tank/one", 1 << 20).write("tank/two", 1 << 20);
         hosts.put("src", src);
         hosts.put("nas", new FakeZfsHost("nas").pool("backup"));
+        return startAgain(file);
+    }
+
+    /** The daemon (again) on the hosts as they are, with a fresh cancellation. */
+    private Service startAgain(Path file) {
+        cancellation = new Cancellation();
         Config config = new ConfigLoader().load(file);
         Service service = Service.start(config, new Service.Options(dir.resolve("history.db"), false,
                 dir.resolve("locks"), Clock.systemUTC(), factory()), cancellation);
@@ -220,6 +226,32 @@ class ServiceTest {
             }
         });
         assertThat(trigger(service, "two")).as("a job the reload removed").isEqualTo(404);
+    }
+
+    @Test
+    void aRestartRemembersAFailingTargetAlertsItsRecoveryAndNotItsFailureAgain() throws Exception {
+        Path file = config("1h");
+        start(file);
+        await("both jobs ran", () -> runsOf("one") == 1 && runsOf("two") == 1);
+        cancellation.cancel("restart");
+        loop.join(TimeUnit.SECONDS.toMillis(30));
+        FakeZfsHost nas = hosts.remove("nas");
+        Service second = startAgain(file);
+        assertThat(trigger(second, "two")).isEqualTo(202);
+        await("the failed run", () -> runsOf("two") == 2);
+        await("its failure alert", () -> alerts.size() == 1);
+        cancellation.cancel("restart");
+        loop.join(TimeUnit.SECONDS.toMillis(30));
+
+        hosts.put("nas", nas);
+        Service third = startAgain(file);
+        assertThat(trigger(third, "two")).isIn(202, 409);
+        await("the run that recovers", () -> runsOf("two") == 3);
+        await("the recovery alert", () -> alerts.size() == 2);
+        Thread.sleep(300);
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(0)).contains("\"FAILURE\"");
+        assertThat(alerts.get(1)).as("recovery after a restart, no second failure").contains("\"RECOVERY\"");
     }
 
     @Test
