@@ -65,6 +65,7 @@ public final class HistoryStore implements AutoCloseable {
      */
     public static HistoryStore open(Path file, Duration busyTimeout) {
         createParent(file);
+        SqliteNativeLibrary.prepare(file);
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // NORMAL is durable against a crash of zfs-sync in WAL mode; only a power cut may lose the last run.
