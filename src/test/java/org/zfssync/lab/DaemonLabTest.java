@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the next start resumes the stream.
  */
 @ZfsLab
+@Tag("daemon")
 class DaemonLabTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,7 +77,8 @@ class DaemonLabTest {
         Path sshConfig = dir.resolve("ssh_config");
         writeSshConfig(lab, sshConfig, true);
         // The window opens at the first whole minute at least 50 s away: "big" starts at 256 KiB/s
-        // and speeds up to 2 MiB/s there, mid-stream.
+        // and speeds up to 1 MiB/s there, mid-stream (a cap the emulated guest reaches even on a busy
+        // machine: CI runs this test beside the 2.1 smoke subset).
         Instant boundary = Instant.now().plusSeconds(50).truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         Path config = dir.resolve("zfs-sync.yaml");
         Path db = dir.resolve("history.db");
@@ -107,7 +110,7 @@ class DaemonLabTest {
             System.out.printf("[lab figures] daemon window: %.0f B/s before the boundary, %.0f B/s after (%d samples)%n",
                     before, after, samples.size());
             soft.assertThat(before).as("rate before the window opens (256 KiB/s cap)").isBetween(1.0, 400_000.0);
-            soft.assertThat(after).as("rate after it opened (2 MiB/s cap)").isGreaterThan(4 * before);
+            soft.assertThat(after).as("rate after it opened (1 MiB/s cap)").isGreaterThan(2.5 * before);
 
             // 2. Two minutes in: every job has replicated, the RPO is under two minutes.
             awaitUntil(t0.plusSeconds(130));
@@ -250,7 +253,7 @@ class DaemonLabTest {
                 + "    bwlimit: 256K\n"
                 + "    windows:\n"
                 + "      - {from: \"" + hhmm.format(from) + "\", to: \"" + hhmm.format(from.plusMinutes(30))
-                + "\", bwlimit: 2M}\n"
+                + "\", bwlimit: 1M}\n"
                 + "history:\n"
                 + "  path: " + db + "\n"
                 + "http:\n"
