@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Drains a process stream on its own thread so the process never blocks on a full pipe, keeping
@@ -51,8 +52,17 @@ final class OutputCollector {
 
     /** Waits for the stream to end and returns its text. */
     String await() {
+        return await(Duration.ZERO);
+    }
+
+    /**
+     * Waits at most {@code max} (zero: for ever) for the stream to end and returns the text read
+     * so far. A process killed at its deadline may not close the stream: an ssh multiplexing
+     * client hands its stdout to the master, which keeps it open while the remote command lives.
+     */
+    String await(Duration max) {
         try {
-            thread.join();
+            thread.join(max.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -66,7 +66,10 @@ final class Processes {
             OutputCollector err = OutputCollector.start(process.getErrorStream(), STDERR_LIMIT, "stderr " + argv.get(0));
             feed(process, stdin, argv.get(0));
             int exit = waitFor(process, command, host);
-            return deadline.result(command, host, exit, out.await(), err.await());
+            // Killed at its deadline, a command's output may stay open (see OutputCollector.await):
+            // a moment for what is in flight, then the deadline's failure with what arrived.
+            Duration drain = deadline.fired() ? AFTER_KILL : Duration.ZERO;
+            return deadline.result(command, host, exit, out.await(drain), err.await(drain));
         } finally {
             deadline.disarm();
         }
@@ -87,13 +90,25 @@ final class Processes {
         try {
             closeStdin(process);
             OutputCollector err = OutputCollector.start(process.getErrorStream(), STDERR_LIMIT, "stderr " + argv.get(0));
+            // The parser reads on a thread of its own: killed at its deadline, an ssh multiplexing
+            // client's stdout may stay open (the master holds it while the remote command lives),
+            // and the caller must not wait for that.
+            java.util.concurrent.FutureTask<T> parsing = new java.util.concurrent.FutureTask<>(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8), 1 << 16)) {
+                    T parsed = parser.parse(out);
+                    out.transferTo(Writer.nullWriter());
+                    return parsed;
+                } catch (IOException e) {
+                    return null;
+                }
+            });
+            Thread reader = new Thread(parsing, "parse " + argv.get(0));
+            reader.setDaemon(true);
+            reader.start();
             T value;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8), 1 << 16)) {
-                value = parser.parse(out);
-                out.transferTo(Writer.nullWriter());
-            } catch (IOException e) {
-                value = null;
+            try {
+                value = awaitParse(parsing, deadline);
             } catch (RuntimeException e) {
                 kill(process);
                 if (!deadline.fired()) {
@@ -103,10 +118,41 @@ final class Processes {
                 value = null;
             }
             int exit = waitFor(process, command, host);
-            CommandResult result = deadline.result(command, host, exit, "", err.await());
-            return new Parsed<>(result, result.ok() ? value : null);
+            CommandResult result = deadline.result(command, host, exit, "",
+                    err.await(deadline.fired() ? AFTER_KILL : Duration.ZERO));
+            return new Parsed<>(result, result.ok() && !deadline.fired() ? value : null);
         } finally {
             deadline.disarm();
+        }
+    }
+
+    /** The parser's value; null once the deadline fired and the output did not end soon after. */
+    private static <T> T awaitParse(java.util.concurrent.FutureTask<T> parsing, Deadline deadline) {
+        long firedAt = 0;
+        while (true) {
+            try {
+                return parsing.get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (deadline.fired()) {
+                    if (firedAt == 0) {
+                        firedAt = System.nanoTime();
+                    } else if (System.nanoTime() - firedAt > AFTER_KILL.toNanos()) {
+                        return null; // the reader is left to end with the stream; its value is not wanted
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(cause);
+            }
         }
     }
 
@@ -154,6 +200,9 @@ final class Processes {
     }
 
     /** Kills the process and whatever it started (a local zfs's children, or nothing for ssh). */
+    /** How long output may still come after a kill at the deadline. */
+    private static final Duration AFTER_KILL = Duration.ofSeconds(2);
+
     private static void kill(Process process) {
         // The head first, so it cannot run another step when its child dies; its children are
         // listed before, because once it is gone they belong to init and are no longer its descendants.

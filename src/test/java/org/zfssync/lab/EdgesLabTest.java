@@ -163,8 +163,13 @@ class EdgesLabTest {
                 + lab.sourcePool() + "'\"*) true;; *) false;; esac; then sleep 120; fi' 'exec /sbin/zfs \"$@\"'"
                 + " > /usr/local/sbin/zfs && chmod 755 /usr/local/sbin/zfs && touch /run/zfs-sync-lab-hang");
         LabFixture.Run hung;
+        Duration took;
         try {
-            hung = sync(lab, "--command-timeout", "5", lab.src("h"), lab.dst("h"));
+            List<String> argv = new ArrayList<>(FLAGS);
+            argv.addAll(List.of("--command-timeout", "5", lab.src("h"), lab.dst("h")));
+            LabFixture.Background run = lab.start("sync", argv.toArray(String[]::new));
+            hung = run.await(Duration.ofMinutes(5));
+            took = Duration.between(run.startedAt(), run.exitedAt());
         } finally {
             lab.sh("rm -f /run/zfs-sync-lab-hang /usr/local/sbin/zfs");
         }
@@ -172,7 +177,11 @@ class EdgesLabTest {
         LabFixture.Run next = sync(lab, lab.src("h"), lab.dst("h"));
 
         SoftAssertions soft = new SoftAssertions();
+        System.out.printf("[lab figures] a zfs list hung for 120 s, --command-timeout 5: the run ended after %d ms%n",
+                took.toMillis());
         soft.assertThat(hung.exitCode()).as("the hung run\n%s", hung).isNotZero().isNotEqualTo(5);
+        // The hang lasts 120 s; a run that waits for it has not met its 5 s deadline (the margin is for the JVM).
+        soft.assertThat(took).as("the hung run ends at its deadline, not with the hang").isLessThan(Duration.ofSeconds(60));
         soft.assertThat(hung.stderr()).as("names the command and its deadline\n%s", hung).contains("zfs")
                 .containsAnyOf("5 s", "5s", "deadline", "timed out", "timeout");
         soft.assertThat(left.isEmpty()).as("leftovers %s", left).isTrue();
