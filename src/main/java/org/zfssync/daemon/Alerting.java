@@ -3,7 +3,6 @@ package org.zfssync.daemon;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +36,7 @@ final class Alerting implements RunListener, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, RunEvent.RunStarted> runs = new HashMap<>();
+    private final StartedRuns runs = new StartedRuns();
 
     Alerting(AlertPolicy policy, List<Notifier> notifiers) {
         this.policy = policy;
@@ -84,10 +83,9 @@ final class Alerting implements RunListener, AutoCloseable {
 
     @Override
     public synchronized void on(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted s && s.job() != null && s.target() != null && !s.dryRun()) {
-            runs.put(s.runId(), s);
-        } else if (event instanceof RunEvent.RunFinished f) {
-            RunEvent.RunStarted s = runs.remove(f.runId());
+        runs.note(event);
+        if (event instanceof RunEvent.RunFinished f) {
+            RunEvent.RunStarted s = runs.finish(f.runId()).orElse(null);
             if (s == null || f.result() == RunEvent.Result.CANCELLED) {
                 return; // a stop by signal is neither a failure nor a recovery
             }

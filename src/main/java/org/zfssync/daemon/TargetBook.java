@@ -35,11 +35,12 @@ final class TargetBook implements RunListener {
         final Map<String, RunEvent.HeldSnapshot> newest = new LinkedHashMap<>();
     }
 
-    private record Transfer(Key key, String dataset, long bytes, long estimate, double rate, Instant started) {
+    private record Transfer(Key key, String source, String dataset, long bytes, long estimate, double rate,
+                            Instant started) {
     }
 
     private final Map<Key, Entry> entries = new HashMap<>();
-    private final Map<String, RunEvent.RunStarted> runs = new HashMap<>();
+    private final StartedRuns runs = new StartedRuns();
     private final Map<String, Transfer> transfers = new LinkedHashMap<>();
     /** Per run, the datasets it reported a newest snapshot for. */
     private final Map<String, java.util.Set<String>> reported = new HashMap<>();
@@ -67,19 +68,16 @@ final class TargetBook implements RunListener {
 
     @Override
     public synchronized void on(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted s) {
-            if (s.job() != null && s.target() != null && !s.dryRun()) {
-                runs.put(s.runId(), s);
-            }
-        } else if (event instanceof RunEvent.DatasetStarted d) {
-            key(d.runId()).ifPresent(k -> transfers.put(d.runId() + " " + d.source(),
-                    new Transfer(k, d.source(), 0, d.estimateBytes(), 0, d.at())));
+        runs.note(event);
+        if (event instanceof RunEvent.DatasetStarted d) {
+            runs.of(d.runId()).ifPresent(s -> transfers.put(d.runId() + " " + d.source(), new Transfer(
+                    new Key(s.job(), s.target()), s.source(), d.source(), 0, d.estimateBytes(), 0, d.at())));
         } else if (event instanceof RunEvent.Progress p) {
-            transfers.computeIfPresent(p.runId() + " " + p.source(), (id, t) ->
-                    new Transfer(t.key(), t.dataset(), p.bytes(), p.estimateBytes(), p.bytesPerSecond(), t.started()));
+            transfers.computeIfPresent(p.runId() + " " + p.source(), (id, t) -> new Transfer(t.key(), t.source(),
+                    t.dataset(), p.bytes(), p.estimateBytes(), p.bytesPerSecond(), t.started()));
         } else if (event instanceof RunEvent.DatasetFinished f) {
             transfers.remove(f.runId() + " " + f.source());
-            RunEvent.RunStarted started = runs.get(f.runId());
+            RunEvent.RunStarted started = runs.of(f.runId()).orElse(null);
             if (started != null && f.newestOnTarget() != null) {
                 RunEvent.HeldSnapshot held = f.newestOnTarget();
                 // A source unchanged since its newest snapshot (UP_TO_DATE) was current on the target
@@ -99,7 +97,7 @@ final class TargetBook implements RunListener {
     }
 
     private void finished(RunEvent.RunFinished f) {
-        RunEvent.RunStarted s = runs.remove(f.runId());
+        RunEvent.RunStarted s = runs.finish(f.runId()).orElse(null);
         java.util.Set<String> seen = reported.remove(f.runId());
         transfers.keySet().removeIf(id -> id.startsWith(f.runId() + " "));
         if (s == null || f.result() == RunEvent.Result.CANCELLED) {
@@ -120,11 +118,6 @@ final class TargetBook implements RunListener {
             }
             e.lastError = f.error() != null ? f.error() : f.result().name().toLowerCase(java.util.Locale.ROOT);
         }
-    }
-
-    private Optional<Key> key(String runId) {
-        RunEvent.RunStarted s = runs.get(runId);
-        return s == null ? Optional.empty() : Optional.of(new Key(s.job(), s.target()));
     }
 
     /** The last run's error of this target while it fails; empty while it succeeds. */
@@ -148,10 +141,8 @@ final class TargetBook implements RunListener {
     synchronized List<RunningTransfer> running() {
         List<RunningTransfer> result = new ArrayList<>();
         for (Transfer t : transfers.values()) {
-            RunEvent.RunStarted s = runs.values().stream().filter(r -> r.job().equals(t.key().job())
-                    && r.target().equals(t.key().target())).findFirst().orElse(null);
-            result.add(new RunningTransfer(t.key().job(), s == null ? "" : s.source(), t.key().target(), t.dataset(),
-                    t.bytes(), t.estimate(), t.rate(), t.started()));
+            result.add(new RunningTransfer(t.key().job(), t.source(), t.key().target(), t.dataset(), t.bytes(),
+                    t.estimate(), t.rate(), t.started()));
         }
         return result;
     }
