@@ -351,32 +351,24 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
-    private StatusRow status(String job, String source, String target) throws SQLException {
-        RunRecord last;
+    /** The pair's latest finished run matching {@code filter} (an SQL condition, or empty); null if none. */
+    private RunRecord latest(String job, String source, String target, String filter) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE" + PAIR
-                + " AND result IS NOT NULL ORDER BY started DESC, rowid DESC LIMIT 1")) {
+                + " AND result IS NOT NULL" + filter + " ORDER BY started DESC, rowid DESC LIMIT 1")) {
             bind(p, job, source, target);
             try (ResultSet r = p.executeQuery()) {
-                r.next();
-                last = run(r);
+                return r.next() ? run(r) : null;
             }
         }
+    }
+
+    private StatusRow status(String job, String source, String target) throws SQLException {
+        RunRecord last = latest(job, source, target, "");
         Instant lastSuccess = instant("SELECT MAX(ended) FROM runs WHERE" + PAIR + " AND result = 'SUCCESS'",
                 job, source, target);
         // A run stopped by a signal says nothing about the target: the latest other run decides.
-        RunRecord decisive = last;
-        if ("CANCELLED".equals(last.result())) {
-            decisive = null;
-            try (PreparedStatement p = db.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE" + PAIR
-                    + " AND result IS NOT NULL AND result <> 'CANCELLED' ORDER BY started DESC, rowid DESC LIMIT 1")) {
-                bind(p, job, source, target);
-                try (ResultSet r = p.executeQuery()) {
-                    if (r.next()) {
-                        decisive = run(r);
-                    }
-                }
-            }
-        }
+        RunRecord decisive = "CANCELLED".equals(last.result())
+                ? latest(job, source, target, " AND result <> 'CANCELLED'") : last;
         boolean failing = decisive != null && !"SUCCESS".equals(decisive.result());
         // The first failure after the latest success: how long this pair has been going without one.
         Instant failingSince = !failing ? null : instant("SELECT MIN(started) FROM runs WHERE" + PAIR
