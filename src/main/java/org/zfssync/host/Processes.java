@@ -120,7 +120,7 @@ final class Processes {
             int exit = waitFor(process, command, host);
             CommandResult result = deadline.result(command, host, exit, "",
                     err.await(deadline.fired() ? AFTER_KILL : Duration.ZERO));
-            return new Parsed<>(result, result.ok() && !deadline.fired() ? value : null);
+            return new Parsed<>(result, result.ok() ? value : null);
         } finally {
             deadline.disarm();
         }
