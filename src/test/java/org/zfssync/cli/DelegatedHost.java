@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
+import org.zfssync.testing.Batches;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
 import org.zfssync.host.OutputParser;
@@ -81,7 +82,7 @@ final class DelegatedHost implements Host {
 
     @Override
     public List<CommandResult> runAll(List<Command> commands) {
-        return commands.stream().map(this::run).toList();
+        return Batches.asBatch(commands.stream().map(this::run).toList());
     }
 
     @Override

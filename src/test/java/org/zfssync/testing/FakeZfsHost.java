@@ -454,7 +454,7 @@ public final class FakeZfsHost implements Host {
         for (Command c : commands) {
             results.add(run(c));
         }
-        return results;
+        return Batches.asBatch(results);
     }
 
     @Override
