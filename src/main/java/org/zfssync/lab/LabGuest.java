@@ -217,6 +217,11 @@ public final class LabGuest implements AutoCloseable {
         return sshConfig;
     }
 
+    /** The private key the lab's ssh config logs in with ({@code .pub} beside it). */
+    public Path identityFile() {
+        return imageDir.resolve("id_ed25519");
+    }
+
     public int port() {
         return port;
     }
