@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zfssync.host.ShellQuote;
@@ -20,6 +21,7 @@ import org.zfssync.host.ShellQuote;
  * fails with it in its message.
  */
 @ZfsLab
+@Tag("install")
 class DelegatedPermissionsLabTest {
     private static final String USER = "zfsdeleg";
     private static final long MIB = 1024L * 1024;

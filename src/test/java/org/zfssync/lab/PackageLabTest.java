@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * <p>The guest boots from a fresh overlay per run, so what this installs there is gone afterwards.
  */
 @ZfsLab
+@Tag("install")
 class PackageLabTest {
     private static final String DEB_IN_GUEST = "/root/zfs-sync-test.deb";
 
