@@ -1,0 +1,179 @@
+package org.zfssync.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.zfssync.host.ShellQuote;
+import org.zfssync.lab.LabGuest;
+import org.zfssync.lab.LabImage;
+
+/**
+ * The data-path benchmark of the transports issue, on the lab guest, one run, the same pools and
+ * data for every row: MiB/s of (a) {@code zfs send | zfs receive} inside the guest, (b) the same
+ * stream relayed by hand through this machine ({@code ssh 'zfs send' | ssh 'zfs receive'}, the
+ * relay's own topology, with the lab's ssh config and cipher), with and without compression, and
+ * (c) {@code zfs-sync sync} over the relay with each {@code --compress}. zfs-sync's rate is the
+ * stream's (its own "sent N bytes in M ms" line, from the first byte to the verified end),
+ * and, apart, end to end (probe, snapshot, listing and cleanup included). Each figure is the
+ * median of {@code runs}. Figures only, never assertions. Run by {@code .ci/bench-datapath}.
+ *
+ * <p>The data: half random (incompressible), half text (compresses about 5:1), in a pool with
+ * compression off, so a compressor has work and the stream carries every byte.
+ */
+public final class DataPathBench {
+    private static final Pattern SENT = Pattern.compile("sent (\\d+) bytes to \\S+ in (\\d+) ms");
+    private final LabGuest guest;
+    private final Path jar;
+    private final int runs;
+    private final String src = "benchsrc/data";
+    private final String dst = "benchdst";
+    private long streamBytes;
+
+    private DataPathBench(LabGuest guest, Path jar, int runs) {
+        this.guest = guest;
+        this.jar = jar;
+        this.runs = runs;
+    }
+
+    public static void main(String[] args) {
+        int mib = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path jar = Path.of(System.getProperty("zfs.sync.jar", "target/zfs-sync.jar"));
+        try (LabGuest guest = LabGuest.boot(LabImage.ensure(System.getProperty("zfs.lab.variant", "2.3")))) {
+            new DataPathBench(guest, jar, runs).run(mib);
+        }
+    }
+
+    private void run(int mib) {
+        guest.exec("zpool destroy benchsrc; zpool destroy benchdst; true");
+        guest.createPool("benchsrc", 2 * mib + 256);
+        guest.createPool("benchdst", 2 * mib + 256);
+        sh("zfs set compression=off benchsrc benchdst && zfs create " + src
+                + " && head -c " + (mib / 2) + "M /dev/urandom > /" + src + "/random"
+                + " && seq 1 100000000 | head -c " + (mib / 2) + "M > /" + src + "/text"
+                + " && zpool sync && zfs snapshot " + src + "@b");
+        streamBytes = Long.parseLong(sh("zfs send -nvP " + src + "@b | awk '/^size/ {print $2}'").strip());
+        System.out.printf(Locale.ROOT, "data-path benchmark: OpenZFS %s, %d MiB stream (%s half random, half text),"
+                + " median of %d runs%n", guest.zfsVersion(), streamBytes >> 20, src, runs);
+
+        List<Row> rows = new ArrayList<>();
+        double local = median(() -> timedInGuest("zfs send " + src + "@b | zfs receive -u " + dst + "/x"));
+        rows.add(new Row("(a) zfs send | zfs receive, in the guest", mib(local), -1));
+        String[][] compressors = {{"none", "", ""}, {"lz4", " | lz4 -q -c", "lz4 -d -q -c | "},
+            {"zstd", " | zstd -q -3 -T0 -c", "zstd -d -q -c | "}};
+        double[] hand = new double[compressors.length];
+        for (int i = 0; i < compressors.length; i++) {
+            String[] c = compressors[i];
+            String pipe = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " "
+                    + ShellQuote.quote("zfs send " + src + "@b" + c[1]) + " | ssh -F " + guest.sshConfig() + " "
+                    + LabGuest.TARGET_HOST + " " + ShellQuote.quote(c[2] + "zfs receive -u " + dst + "/x");
+            hand[i] = median(() -> timedOnHost(pipe));
+            rows.add(new Row("(b) by hand: ssh 'zfs send" + c[1] + "' | ssh '" + c[2] + "zfs receive'",
+                    mib(hand[i]), -1));
+        }
+        for (int i = 0; i < compressors.length; i++) {
+            String compress = compressors[i][0];
+            double[] endToEnd = new double[1];
+            double stream = median(() -> zfsSync(compress, endToEnd));
+            rows.add(new Row("(c) zfs-sync relay --compress " + compress + " (stream; end to end "
+                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
+        }
+        System.out.printf(Locale.ROOT, "%-86s %9s %8s %8s%n", "path", "MiB/s", "/ (a)", "/ (b)");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-86s %9.1f %8.2f %8s%n", r.what(), r.mibPerSecond(),
+                    r.mibPerSecond() / mib(local), r.handMibPerSecond() < 0 ? "" : String.format(Locale.ROOT, "%.2f",
+                    r.mibPerSecond() / r.handMibPerSecond()));
+        }
+        guest.exec("zpool destroy benchsrc; zpool destroy benchdst; true");
+    }
+
+    private record Row(String what, double mibPerSecond, double handMibPerSecond) {
+    }
+
+    /** Seconds of one {@code zfs-sync sync} stream (from its log), its end-to-end seconds into {@code endToEnd[0]}. */
+    private double zfsSync(String compress, double[] endToEnd) {
+        List<String> argv = List.of("java", "-jar", jar.toString(), "sync", "--ssh-config", guest.sshConfig().toString(),
+                "--no-history", "--no-snapshot", "--compress", compress, LabGuest.SOURCE_HOST + ":" + src,
+                LabGuest.TARGET_HOST + ":" + dst + "/x");
+        long t0 = System.nanoTime();
+        String[] out = runOnHost(argv);
+        endToEnd[0] = (System.nanoTime() - t0) / 1e9;
+        Matcher m = SENT.matcher(out[1]);
+        if (!m.find()) {
+            throw new IllegalStateException("zfs-sync printed no 'sent N bytes' line:\n" + out[0] + out[1]);
+        }
+        cleanTarget();
+        return Long.parseLong(m.group(2)) / 1000.0;
+    }
+
+    private double timedInGuest(String pipe) {
+        String out = sh("t0=$(date +%s%N); " + pipe + " && t1=$(date +%s%N) && echo $((t1 - t0))");
+        cleanTarget();
+        return Long.parseLong(out.strip()) / 1e9;
+    }
+
+    private double timedOnHost(String pipe) {
+        long t0 = System.nanoTime();
+        runOnHost(List.of("bash", "-o", "pipefail", "-c", pipe));
+        double s = (System.nanoTime() - t0) / 1e9;
+        cleanTarget();
+        return s;
+    }
+
+    private void cleanTarget() {
+        sh("zfs destroy -r " + dst + "/x");
+    }
+
+    private double mib(double seconds) {
+        return streamBytes / seconds / (1 << 20);
+    }
+
+    private interface Timed {
+        double seconds();
+    }
+
+    private double median(Timed timed) {
+        List<Double> all = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            all.add(timed.seconds());
+        }
+        all.sort(null);
+        return all.get(all.size() / 2);
+    }
+
+    private String sh(String command) {
+        LabGuest.LabResult r = guest.exec(command, Duration.ofMinutes(10));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("in the guest: " + command + ": exit " + r.exitCode() + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    private static String[] runOnHost(List<String> argv) {
+        try {
+            Process p = new ProcessBuilder(argv).start();
+            p.getOutputStream().close();
+            byte[] err = p.getErrorStream().readAllBytes();
+            byte[] out = p.getInputStream().readAllBytes();
+            int exit = p.waitFor();
+            String o = new String(out, StandardCharsets.UTF_8);
+            String e = new String(err, StandardCharsets.UTF_8);
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", argv) + ": exit " + exit + "\n" + o + e);
+            }
+            return new String[] {o, e};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
