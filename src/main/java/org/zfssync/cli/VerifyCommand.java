@@ -79,8 +79,13 @@ public final class VerifyCommand implements Callable<Integer> {
         VerifyReport report;
         try (Hosts hosts = new Hosts(ssh.toSshOptions(), new CommandStats())) {
             report = new Verification(hosts, naming).run(src, dst, recursive, deep);
-        } catch (Verification.CannotCheckException e) {
-            spec.commandLine().getErr().println("zfs-sync: cannot verify: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Whatever stops the reading (a host unreachable, a listing failing, a missing side) means
+            // "cannot check" (3), never "different" (1), which sync's mapping of a failure would give.
+            spec.commandLine().getErr().println("zfs-sync: cannot verify: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
             spec.commandLine().getErr().flush();
             return VerifyReport.UNCHECKED;
         }
@@ -119,7 +124,7 @@ public final class VerifyCommand implements Callable<Integer> {
                         + (v.newestCommon().targetName().equals(v.newestCommon().sourceName()) ? ""
                         : " (@" + v.newestCommon().targetName() + " on the target)")
                         + " of " + Instant.ofEpochSecond(v.newestCommon().creation()) + ", guid "
-                        + String.format("%016x", v.newestCommon().guid()) + "; " + v.commonSnapshots()
+                        + v.newestCommon().guid() + "; " + v.commonSnapshots()
                         + " snapshot(s) in common");
                 out.add("  lag: " + Durations.human(Duration.ofSeconds(v.lagSeconds()))
                         + " (newest source snapshot vs newest common)");
@@ -134,7 +139,9 @@ public final class VerifyCommand implements Callable<Integer> {
             out.add("  cursors: " + (v.cursors().isEmpty() ? "none" : String.join(", ", v.cursors())));
             if (v.deep() != null) {
                 out.add("  content: " + v.deep().checked() + ": " + (v.deep().equal() == null ? "not checked"
-                        : v.deep().equal() ? "equal" : "different") + (v.deep().sourceDigest() == null ? ""
+                        : v.deep().equal() ? "equal" : "different") + (v.deep().sourceDigest() == null
+                        // a check of the snapshots and of the changed target names its digests in checked()
+                        || v.deep().checked().contains(";") ? ""
                         : " (sha256 " + abbreviate(v.deep().sourceDigest()) + " / " + abbreviate(v.deep().targetDigest())
                         + ")"));
             }

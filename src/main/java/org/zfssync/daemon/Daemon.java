@@ -53,7 +53,7 @@ public final class Daemon {
 
     /** What a job run does, and the scheduler key it runs under ({@code JOB:replicate}). */
     enum Step {
-        REPLICATE, SNAPSHOT, PRUNE;
+        REPLICATE, SNAPSHOT, PRUNE, VERIFY;
 
         String key(String job) {
             return job + ":" + name().toLowerCase(java.util.Locale.ROOT);
@@ -109,7 +109,8 @@ public final class Daemon {
      * @param skippedRun counts a slot skipped because its job still ran (the metric)
      * @param lastStarts when each job last started a replication that ended (from the history): a slot
      *                   missed while the daemon was down runs once at start; a job whose last run was
-     *                   cut (absent here) runs at once, resuming its stream
+     *                   cut (absent here) runs at once, resuming its stream; under the key
+     *                   {@code JOB:verify}, when the job last verified its targets ({@code verify-every})
      */
     public Daemon(Config config, Path lockDir, Clock clock, Cancellation cancellation, HostPool.Factory hostPools,
                   RunEvents events, TargetBook book, Alerting alerting,
@@ -141,6 +142,10 @@ public final class Daemon {
             }
             timing.prune().ifPresent(s -> tasks.add(new Scheduler.Task(Step.PRUNE.key(job.name()), s,
                     org.zfssync.schedule.Windows.always(0), null)));
+            // A deep verify reads every block of both sides: it keeps to the job's windows, and counts from
+            // the last recorded one, so a restarted daemon does not verify again at once.
+            timing.verify().ifPresent(s -> tasks.add(new Scheduler.Task(Step.VERIFY.key(job.name()), s,
+                    timing.windows(), lastStarts.get(Step.VERIFY.key(job.name())))));
         }
         return tasks;
     }
@@ -298,6 +303,7 @@ public final class Daemon {
                 case REPLICATE -> runner.run(job, false, bandwidth);
                 case SNAPSHOT -> runner.snapshotOnly(job, false);
                 case PRUNE -> runner.pruneOnly(job, false);
+                case VERIFY -> runner.verifyOnly(job);
             };
             LOG.info("daemon: job {}: {} done: {} sync(s), {} failure(s){}", job.name(),
                     step.name().toLowerCase(java.util.Locale.ROOT), o.syncs().size(), o.failures().size(),

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.zfssync.replication.Glob;
 import org.zfssync.replication.Selection;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.zfs.Bookmark;
@@ -24,10 +25,19 @@ import org.zfssync.zfs.TreeState;
  */
 public final class Comparison {
     private final SnapshotNaming naming;
+    private final List<Glob> includes;
+    private final List<Glob> excludes;
 
     /** @param naming the target's snapshot naming: which holds and cursor bookmarks are zfs-sync's for it */
     public Comparison(SnapshotNaming naming) {
+        this(naming, List.of(), List.of());
+    }
+
+    /** @param includes, excludes which datasets of a tree are replicated (a job's include and exclude) */
+    public Comparison(SnapshotNaming naming, List<Glob> includes, List<Glob> excludes) {
         this.naming = naming;
+        this.includes = List.copyOf(includes);
+        this.excludes = List.copyOf(excludes);
     }
 
     /**
@@ -40,7 +50,7 @@ public final class Comparison {
         }
         List<Verdict> verdicts = new ArrayList<>();
         List<DatasetName> mapped = new ArrayList<>();
-        for (DatasetState s : Selection.of(source, recursive, List.of())) {
+        for (DatasetState s : Selection.of(source, recursive, includes, excludes)) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
             mapped.add(targetName);
             verdicts.add(compare(s, targetName, target.get(targetName), holds));
@@ -125,7 +135,7 @@ public final class Comparison {
             }
         } else {
             newestCommon = new CommonSnapshot(newestCommonSource.name(), newestCommonTarget.name(),
-                    newestCommonSource.guid(), newestCommonSource.creation());
+                    hex(newestCommonSource.guid()), newestCommonSource.creation());
             lag = Math.max(0, s.newestSnapshot().creation() - newestCommonSource.creation());
             if (!newerLacks.isEmpty()) {
                 differences.add("the target lacks " + newerLacks.size() + " snapshot(s) newer than the newest common @"

@@ -125,7 +125,9 @@ public final class DeepCheck implements AutoCloseable {
         Boolean equal = Boolean.FALSE.equals(snapshots.equal()) || Boolean.FALSE.equals(live.equal()) ? Boolean.FALSE
                 : snapshots.equal() == null || live.equal() == null ? null : Boolean.TRUE;
         String problem = snapshots.problem() != null ? snapshots.problem() : live.problem();
-        return new DeepResult(snapshots.checked() + "; " + live.checked(), equal, snapshots.sourceDigest(),
+        String first = snapshots.checked() + (Boolean.TRUE.equals(snapshots.equal())
+                ? " (equal on both sides, sha256 " + snapshots.sourceDigest().substring(0, 16) + "…)" : "");
+        return new DeepResult(first + "; " + live.checked(), equal, snapshots.sourceDigest(),
                 snapshots.targetDigest(), diffs, problem);
     }
 

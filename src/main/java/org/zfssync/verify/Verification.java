@@ -10,6 +10,7 @@ import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
 import org.zfssync.replication.Endpoint;
+import org.zfssync.replication.Glob;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.DatasetState;
@@ -36,10 +37,19 @@ public final class Verification {
 
     private final HostPool hosts;
     private final SnapshotNaming naming;
+    private final List<Glob> includes;
+    private final List<Glob> excludes;
 
     public Verification(HostPool hosts, SnapshotNaming naming) {
+        this(hosts, naming, List.of(), List.of());
+    }
+
+    /** @param includes, excludes which datasets of a tree are replicated (a job's include and exclude) */
+    public Verification(HostPool hosts, SnapshotNaming naming, List<Glob> includes, List<Glob> excludes) {
         this.hosts = hosts;
         this.naming = naming;
+        this.includes = List.copyOf(includes);
+        this.excludes = List.copyOf(excludes);
     }
 
     public VerifyReport run(Endpoint source, Endpoint target, boolean recursive, boolean deep) {
@@ -55,7 +65,7 @@ public final class Verification {
         }
         Map<String, List<String>> holds = new HashMap<>(holds(sourceHost, sourceState));
         holds.putAll(holds(targetHost, targetState));
-        VerifyReport report = new Comparison(naming).compare(source.toString(), target.toString(), sourceState,
+        VerifyReport report = new Comparison(naming, includes, excludes).compare(source.toString(), target.toString(), sourceState,
                 targetState, recursive, holds);
         if (!deep) {
             return report;

@@ -31,6 +31,26 @@ class VerifyLabTest {
         throw new AssertionError("no dataset " + source + " in the report\n" + run);
     }
 
+    /**
+     * Every property, hold and bookmark of both pools, but for the space accounting of the pools
+     * themselves: showing a volume's snapshot device for the read ({@code snapdev}) writes the pool's
+     * metadata (a property set and inherited again), which counts in the root's {@code used}. Each
+     * dataset's own {@code written}, {@code usedbydataset} and every snapshot stay in the comparison.
+     */
+    private static String listing(LabFixture lab) {
+        StringBuilder kept = new StringBuilder();
+        for (String line : (lab.fullListing(lab.sourcePool()) + lab.fullListing(lab.targetPool())).split("\n")) {
+            String[] f = line.split("\t");
+            boolean poolSpace = f.length >= 2 && !f[0].contains("/") && !f[0].contains("@")
+                    && List.of("available", "used", "usedbychildren", "logicalused").contains(f[1]);
+            boolean freeSpace = f.length >= 2 && f[1].equals("available");
+            if (!poolSpace && !freeSpace) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.toString();
+    }
+
     @Test
     void aReplicaVerifiesEqualAndEachDifferenceIsNamed(LabFixture lab) {
         String src = lab.sourcePool() + "/a";
@@ -40,7 +60,7 @@ class VerifyLabTest {
                 + " && i=0; while [ ! -e /dev/zvol/" + src + "/vol ] && [ $i -lt 100 ]; do udevadm settle; sleep 0.2;"
                 + " i=$((i+1)); done; dd if=/dev/urandom of=/dev/zvol/" + src + "/vol bs=1M count=4 status=none"
                 + " && zfs create " + lab.sourcePool() + "/b && printf 'b\\n' > /" + lab.sourcePool() + "/b/file");
-        lab.writeRandom(src + "/dir", "big", 2);
+        lab.sh("head -c 2M /dev/urandom > /" + src + "/dir/big && zpool sync " + lab.sourcePool());
         LabFixture.Run sync = lab.zfsSync("sync", "-r", "--target-id", "t1", "--compress=none", "--writable-targets",
                 lab.src("a"), lab.dst("a"));
         assertThat(sync.exitCode()).as(sync.toString()).isZero();
@@ -50,7 +70,7 @@ class VerifyLabTest {
         assertThat(syncB.exitCode()).as(syncB.toString()).isZero();
         assertThat(lab.sh("zfs get -H -o value mounted " + lab.targetPool() + "/b").strip()).isEqualTo("no");
 
-        String before = lab.fullListing(lab.sourcePool()) + lab.fullListing(lab.targetPool());
+        String before = listing(lab);
         LabFixture.Run equal = verify(lab, "-r", "--deep", lab.src("a"), lab.dst("a"));
         System.out.println("$ zfs-sync verify -r --deep " + lab.src("a") + " " + lab.dst("a") + "\n" + equal);
         assertThat(equal.exitCode()).as(equal.toString()).isZero();
@@ -60,8 +80,7 @@ class VerifyLabTest {
         assertThat(unmounted.exitCode()).as(unmounted.toString()).isZero();
         assertThat(dataset(unmounted, lab.sourcePool() + "/b").get("deep").get("equal").asBoolean())
                 .as(unmounted.toString()).isTrue();
-        assertThat(lab.fullListing(lab.sourcePool()) + lab.fullListing(lab.targetPool()))
-                .as("verify changed nothing on either side").isEqualTo(before);
+        assertThat(listing(lab)).as("verify changed nothing on either side").isEqualTo(before);
         assertThat(lab.sh("zfs get -H -o value mounted " + lab.targetPool() + "/b").strip()).isEqualTo("no");
 
         // A snapshot the target lacks is named.

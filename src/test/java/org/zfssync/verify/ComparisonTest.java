@@ -34,7 +34,7 @@ class ComparisonTest {
         Verdict v = report.datasets().get(0);
         assertThat(v.status()).isEqualTo(Verdict.Status.EQUAL);
         assertThat(v.newestCommon().sourceName()).isEqualTo("s2");
-        assertThat(v.newestCommon().guid()).isEqualTo(2);
+        assertThat(v.newestCommon().guid()).isEqualTo("0000000000000002");
         assertThat(v.commonSnapshots()).isEqualTo(2);
         assertThat(v.lagSeconds()).isZero();
         assertThat(v.targetLacks()).isEmpty();
