@@ -98,7 +98,10 @@ public final class DeepCheck implements AutoCloseable {
                 : treeCommand(src, c.sourceName(), sourceInfo);
         Command targetRead = volume ? deviceCommand(dst, c.targetName(), targetInfo, targetHost)
                 : treeCommand(dst, c.targetName(), targetInfo);
-        DeepResult snapshots = compare(what, volume, v.source(), sourceRead, targetRead);
+        // Started once: a changed target is compared with the same reading of the source.
+        CompletableFuture<CommandResult> sourceResult = CompletableFuture.supplyAsync(() -> sourceHost.run(sourceRead),
+                both);
+        DeepResult snapshots = compare(what, volume, v.source(), sourceResult, targetRead);
         if (targetWritten <= 0 || snapshots.problem() != null) {
             return snapshots;
         }
@@ -115,7 +118,7 @@ public final class DeepCheck implements AutoCloseable {
             }
             live = Command.reading("sh", "-c", TREE_SCRIPT, NAME, "bind", mp);
         }
-        DeepResult now = compare(liveWhat, volume, v.source(), sourceRead, live);
+        DeepResult now = compare(liveWhat, volume, v.source(), sourceResult, live);
         return merge(snapshots, now);
     }
 
@@ -131,8 +134,8 @@ public final class DeepCheck implements AutoCloseable {
                 snapshots.targetDigest(), diffs, problem);
     }
 
-    private DeepResult compare(String what, boolean volume, String volumeName, Command sourceRead, Command targetRead) {
-        CompletableFuture<CommandResult> s = CompletableFuture.supplyAsync(() -> sourceHost.run(sourceRead), both);
+    private DeepResult compare(String what, boolean volume, String volumeName, CompletableFuture<CommandResult> s,
+                               Command targetRead) {
         CompletableFuture<CommandResult> t = CompletableFuture.supplyAsync(() -> targetHost.run(targetRead), both);
         CommandResult sr;
         CommandResult tr;
