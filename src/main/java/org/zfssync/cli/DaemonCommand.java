@@ -25,7 +25,7 @@ import sun.misc.Signal;
  */
 @Command(name = "daemon", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
         description = "Run the jobs of the config file on their schedules (replicate-every or cron, "
-                + "snapshot-every, prune-every, windows) until stopped, recording every run in the run history "
+                + "snapshot-every, prune-every, verify-every, windows) until stopped, recording every run in the run history "
                 + "and, with http: in the config, serving the status page, the JSON API and /metrics. SIGHUP or "
                 + "`zfs-sync reload` re-reads the config (a broken file is rejected, the jobs stay as they were); "
                 + "SIGTERM stops the running streams (resumable), releases holds and exits 143.")

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.zfssync.history.DatasetRecord;
+import org.zfssync.history.HistoryStore;
 import org.zfssync.history.RunRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +45,10 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the runs, with their datasets, as JSON on stdout.")
     boolean json;
 
+    @Option(names = "--verifies", description = "Show the recorded verifies (a job's verify-every) instead of the "
+            + "runs: when, what, the result (equal, different, unchecked) and the differences.")
+    boolean verifies;
+
     @CommandLine.Mixin
     HistoryOptions history = new HistoryOptions();
 
@@ -54,6 +59,27 @@ final class HistoryCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Instant from = since == null ? null : Instant.now().minus(since);
+        if (verifies) {
+            List<HistoryStore.Verification> found = history.read(store -> store.verifications(job, limit)).stream()
+                    .filter(v -> from == null || !v.started().isBefore(from)).toList();
+            if (json) {
+                out.println(Json.write(found));
+            } else if (found.isEmpty()) {
+                out.println("no verifies recorded" + (job == null ? "" : " for job " + job) + " (history: "
+                        + history.file() + ")");
+            } else {
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"STARTED", "VERIFY", "RESULT", "TOOK", "DIFFERENCES"});
+                for (HistoryStore.Verification v : found) {
+                    rows.add(new String[] {WHEN.format(v.started()), label(v.job(), v.source(), v.target()), v.result(),
+                        Durations.human(Duration.between(v.started(), v.ended())),
+                        v.summary() == null ? "" : v.summary().replace("\n", "; ")});
+                }
+                Table.print(out, rows);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
         List<RunRecord> runs = history.read(store -> store.runs(job, from, limit));
         if (json) {
             out.println(Json.write(runs.stream().map(HistoryCommand::toMap).toList()));

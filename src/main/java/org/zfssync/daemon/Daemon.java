@@ -53,7 +53,7 @@ public final class Daemon {
 
     /** What a job run does, and the scheduler key it runs under ({@code JOB:replicate}). */
     enum Step {
-        REPLICATE, SNAPSHOT, PRUNE;
+        REPLICATE, SNAPSHOT, PRUNE, VERIFY;
 
         String key(String job) {
             return job + ":" + name().toLowerCase(java.util.Locale.ROOT);
@@ -95,6 +95,8 @@ public final class Daemon {
     private final java.util.function.Consumer<String> skippedRun;
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** The jobs whose verify runs now (beside their other steps, see {@link #verify}). */
+    private final Set<String> verifying = ConcurrentHashMap.newKeySet();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "zfs-sync job");
         t.setDaemon(true);
@@ -109,7 +111,8 @@ public final class Daemon {
      * @param skippedRun counts a slot skipped because its job still ran (the metric)
      * @param lastStarts when each job last started a replication that ended (from the history): a slot
      *                   missed while the daemon was down runs once at start; a job whose last run was
-     *                   cut (absent here) runs at once, resuming its stream
+     *                   cut (absent here) runs at once, resuming its stream; under the key
+     *                   {@code JOB:verify}, when the job last verified its targets ({@code verify-every})
      */
     public Daemon(Config config, Path lockDir, Clock clock, Cancellation cancellation, HostPool.Factory hostPools,
                   RunEvents events, TargetBook book, Alerting alerting,
@@ -141,6 +144,10 @@ public final class Daemon {
             }
             timing.prune().ifPresent(s -> tasks.add(new Scheduler.Task(Step.PRUNE.key(job.name()), s,
                     org.zfssync.schedule.Windows.always(0), null)));
+            // A deep verify reads every block of both sides: it keeps to the job's windows, and counts from
+            // the last recorded one, so a restarted daemon does not verify again at once.
+            timing.verify().ifPresent(s -> tasks.add(new Scheduler.Task(Step.VERIFY.key(job.name()), s,
+                    timing.windows(), lastStarts.get(Step.VERIFY.key(job.name())))));
         }
         return tasks;
     }
@@ -258,19 +265,32 @@ public final class Daemon {
         return result;
     }
 
-    /** Every task key of a running job: none of its steps may start while one runs (one lock per job). */
+    /**
+     * Every task key of a running job: none of its steps may start while one runs (one lock per job).
+     * A verify only reads, so it neither waits for the job's other steps nor holds them up: its key is
+     * busy only while a verify of that job runs.
+     */
     private Set<String> runningKeys() {
         Set<String> keys = new HashSet<>();
         for (String job : running.keySet()) {
             for (Step step : Step.values()) {
-                keys.add(step.key(job));
+                if (step != Step.VERIFY) {
+                    keys.add(step.key(job));
+                }
             }
+        }
+        for (String job : verifying) {
+            keys.add(Step.VERIFY.key(job));
         }
         return keys;
     }
 
     private void start(String name, Step step, boolean triggered) {
         Optional<Job> found = config.job(name);
+        if (found.isPresent() && step == Step.VERIFY) {
+            verify(found.get());
+            return;
+        }
         if (found.isEmpty() || running.containsKey(name)) {
             return;
         }
@@ -290,6 +310,31 @@ public final class Daemon {
         });
     }
 
+    /**
+     * A job's deep verify ({@code verify-every}), beside its other steps and without its lock: it
+     * changes nothing a replication relies on, and a sync must not wait hours for a read to end.
+     */
+    private void verify(Job job) {
+        if (!verifying.add(job.name())) {
+            return;
+        }
+        LOG.info("daemon: job {}: verify", job.name());
+        workers.execute(() -> {
+            try {
+                JobRunner.Outcome o = new JobRunner(clock, cancellation, hostPools, events).verifyOnly(job);
+                LOG.info("daemon: job {}: verify done: {} target(s) not equal{}", job.name(), o.failures().size(),
+                        o.failures().isEmpty() ? "" : ": " + String.join("; ", o.failures()));
+            } catch (Cancellation.CancelledException e) {
+                LOG.info("daemon: job {}: verify cancelled", job.name());
+            } catch (RuntimeException e) {
+                LOG.error("daemon: job {}: verify: {}", job.name(), e.getMessage() == null ? e.toString() : e.getMessage());
+            } finally {
+                verifying.remove(job.name());
+                requests.add(new Wake());
+            }
+        });
+    }
+
     private void runLocked(Job job, Step step, RateLimiter bandwidth) {
         try (RunLock lock = RunLock.acquire(lockDir, RunClaim.job(job, "zfs-sync daemon " + job.name()), Wait.NONE,
                 line -> { }, cancellation::isCancelled)) {
@@ -298,6 +343,7 @@ public final class Daemon {
                 case REPLICATE -> runner.run(job, false, bandwidth);
                 case SNAPSHOT -> runner.snapshotOnly(job, false);
                 case PRUNE -> runner.pruneOnly(job, false);
+                case VERIFY -> throw new IllegalStateException("a verify runs without the job's lock");
             };
             LOG.info("daemon: job {}: {} done: {} sync(s), {} failure(s){}", job.name(),
                     step.name().toLowerCase(java.util.Locale.ROOT), o.syncs().size(), o.failures().size(),

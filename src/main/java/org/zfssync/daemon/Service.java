@@ -81,8 +81,16 @@ public final class Service implements AutoCloseable {
         listeners.add(book);
         listeners.add(new Metrics(metrics));
         listeners.add(alerting);
+        java.util.Map<String, java.time.Instant> starts = new java.util.HashMap<>(lastStarts(rows));
+        if (history != null) {
+            try {
+                history.lastVerifications().forEach((job, at) -> starts.put(Daemon.Step.VERIFY.key(job), at));
+            } catch (HistoryException e) {
+                LOG.warn("daemon: the last verifies could not be read ({}); verify-every counts from now", e.getMessage());
+            }
+        }
         Daemon daemon = new Daemon(config, options.lockDir(), options.clock(), cancellation, options.hostPools(),
-                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped, lastStarts(rows));
+                RunEvents.of(options.clock(), listeners), book, alerting, metrics::runSkipped, starts);
         status.set(new DaemonStatus(daemon, book, history, options.clock()));
         StatusServer server = null;
         if (service.http() != null) {

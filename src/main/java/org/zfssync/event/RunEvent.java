@@ -167,6 +167,18 @@ public sealed interface RunEvent {
             implements RunEvent {
     }
 
+    /**
+     * A verify of one target finished (a job's {@code verify-every}): recorded apart from the runs,
+     * since it replicates nothing.
+     *
+     * @param result   {@code equal}, {@code different} or {@code unchecked}
+     * @param exitCode what {@code zfs-sync verify} exits with for it (0, 1, 3)
+     * @param summary  the differences, or why it could not check; null when equal
+     */
+    record VerifyFinished(String runId, String job, String source, String target, Instant started, boolean deep,
+                          String result, int exitCode, String summary, Instant at) implements RunEvent {
+    }
+
     /** Datasets of a run by outcome. */
     record Counts(int done, int upToDate, int refused, int failed, int skipped, int cancelled) {
         public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0);

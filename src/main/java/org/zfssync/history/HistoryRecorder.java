@@ -40,6 +40,8 @@ public final class HistoryRecorder implements RunListener {
                 recording.add(s.runId());
             } else if (event instanceof RunEvent.DatasetFinished d && recording.contains(d.runId())) {
                 store.datasetFinished(d);
+            } else if (event instanceof RunEvent.VerifyFinished v) {
+                store.verifyFinished(v);
             } else if (event instanceof RunEvent.RunFinished f && recording.remove(f.runId())) {
                 store.runFinished(f);
                 int pruned = store.prune(keep, f.at());

@@ -15,7 +15,9 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.sqlite.SQLiteConfig;
 import org.zfssync.event.RunEvent;
 
@@ -40,7 +42,7 @@ public final class HistoryStore implements AutoCloseable {
      * The migration scripts, oldest first, in {@code src/main/resources/org/zfssync/history/}; script
      * N brings the schema to version N. Listed here because a jar's resources cannot be listed.
      */
-    static final List<String> MIGRATIONS = List.of("V1__runs.sql");
+    static final List<String> MIGRATIONS = List.of("V1__runs.sql", "V2__verifications.sql");
 
     private static final String COLUMNS = "id, kind, job, source, target, started, ended, result, exit_code, bytes, "
             + "error";
@@ -211,6 +213,23 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
+    synchronized void verifyFinished(RunEvent.VerifyFinished e) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO verifications (id, job, source, target, started, "
+                + "ended, deep, result, exit_code, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, e.runId());
+            p.setString(2, e.job());
+            p.setString(3, e.source());
+            p.setString(4, e.target());
+            p.setLong(5, e.started().toEpochMilli());
+            p.setLong(6, e.at().toEpochMilli());
+            p.setInt(7, e.deep() ? 1 : 0);
+            p.setString(8, e.result());
+            p.setInt(9, e.exitCode());
+            p.setString(10, e.summary());
+            p.executeUpdate();
+        }
+    }
+
     synchronized void datasetFinished(RunEvent.DatasetFinished e) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("INSERT INTO datasets (run_id, source, target, status, "
                 + "from_snapshot, to_snapshot, bytes, duration_ms, retries, message, newest_snapshot, newest_creation, "
@@ -257,8 +276,11 @@ public final class HistoryStore implements AutoCloseable {
 
     /** As {@link #prune(Duration)}, at {@code now}; returns how many runs went. */
     public synchronized int prune(Duration keep, Instant now) {
-        try (PreparedStatement p = db.prepareStatement("DELETE FROM runs WHERE started < ?")) {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM runs WHERE started < ?");
+             PreparedStatement v = db.prepareStatement("DELETE FROM verifications WHERE started < ?")) {
             p.setLong(1, now.minus(keep).toEpochMilli());
+            v.setLong(1, now.minus(keep).toEpochMilli());
+            v.executeUpdate();
             return p.executeUpdate();
         } catch (SQLException e) {
             throw failure("prune", e);
@@ -266,6 +288,48 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ queries
+
+    /** One verify of one target, as recorded. */
+    public record Verification(String id, String job, String source, String target, Instant started, Instant ended,
+                               boolean deep, String result, int exitCode, String summary) {
+    }
+
+    /** When each job last started a verify, by job name. */
+    public synchronized Map<String, Instant> lastVerifications() {
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT job, MAX(started) FROM verifications WHERE job IS NOT NULL "
+                     + "GROUP BY job")) {
+            Map<String, Instant> last = new HashMap<>();
+            while (r.next()) {
+                last.put(r.getString(1), Instant.ofEpochMilli(r.getLong(2)));
+            }
+            return last;
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    /** Verifies, newest first; {@code job} null for every job's. */
+    public synchronized List<Verification> verifications(String job, int limit) {
+        try (PreparedStatement p = db.prepareStatement("SELECT id, job, source, target, started, ended, deep, result, "
+                + "exit_code, summary FROM verifications WHERE (? IS NULL OR job = ?) ORDER BY started DESC, rowid DESC "
+                + "LIMIT ?")) {
+            p.setString(1, job);
+            p.setString(2, job);
+            p.setInt(3, limit);
+            List<Verification> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Verification(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                            Instant.ofEpochMilli(r.getLong(5)), Instant.ofEpochMilli(r.getLong(6)), r.getInt(7) != 0,
+                            r.getString(8), r.getInt(9), r.getString(10)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
 
     /**
      * Runs, newest first.

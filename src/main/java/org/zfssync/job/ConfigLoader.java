@@ -379,6 +379,10 @@ public final class ConfigLoader {
             check(() -> DurationText.parseAtLeast("prune-every", s.pruneEvery(), Schedule.MIN_EVERY),
                     at + "/prune-every", report);
         }
+        if (s.verifyEvery() != null) {
+            check(() -> DurationText.parseAtLeast("verify-every", s.verifyEvery(), Schedule.MIN_EVERY),
+                    at + "/verify-every", report);
+        }
         Duration[] rpo = new Duration[2];
         if (s.rpoWarn() != null) {
             check(() -> rpo[0] = DurationText.parseAtLeast("rpo-warn", s.rpoWarn(), Schedule.MIN_EVERY),

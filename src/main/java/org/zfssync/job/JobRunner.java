@@ -41,6 +41,9 @@ import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TargetIds;
 import org.zfssync.replication.TransferSettings;
+import org.zfssync.verify.Verdict;
+import org.zfssync.verify.Verification;
+import org.zfssync.verify.VerifyReport;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.DatasetState;
 import org.zfssync.zfs.ReceiveFlags;
@@ -226,6 +229,57 @@ public final class JobRunner {
     public Outcome pruneOnly(Job job, boolean dryRun) {
         cancellation.throwIfCancelled();
         return new Outcome(job.name(), null, List.of(), prune(job, dryRun, events.newRunId()), List.of());
+    }
+
+    /**
+     * A deep verify of each target ({@code verify-every}): reads both sides, changes nothing (a
+     * hidden volume snapshot device is shown for the read only), and records each result in the
+     * history as its own kind of row, never as a replication run. A target that differs or could
+     * not be checked is a failure of the outcome.
+     */
+    public Outcome verifyOnly(Job job) {
+        Settings s = job.settings();
+        boolean recursive = s.recursive() == null || s.recursive();
+        Endpoint src = Endpoint.parse(job.source());
+        List<String> failures = new ArrayList<>();
+        for (String target : job.targets()) {
+            cancellation.throwIfCancelled();
+            Endpoint dst = Endpoint.parse(target);
+            String runId = events.newRunId();
+            Instant started = events.now();
+            String result;
+            int exit;
+            String summary;
+            try (HostPool hosts = hostPools.open(ssh(s), new CommandStats())) {
+                VerifyReport report = new Verification(hosts, naming(s, dst), includes(s), excludes(s))
+                        .run(src, dst, recursive, true);
+                result = report.result();
+                exit = report.exitCode();
+                List<String> lines = new ArrayList<>();
+                for (Verdict v : report.datasets()) {
+                    v.differences().forEach(d -> lines.add(v.source() + ": " + d));
+                    if (v.status() == Verdict.Status.UNCHECKED) {
+                        v.notes().stream().filter(n -> n.startsWith("content not checked"))
+                                .forEach(n -> lines.add(v.source() + ": " + n));
+                    }
+                }
+                summary = lines.isEmpty() ? null : String.join("\n", lines);
+            } catch (Cancellation.CancelledException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                result = "unchecked";
+                exit = VerifyReport.UNCHECKED;
+                summary = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+            LOG.info("job {}: verify {} -> {}: {}{}", job.name(), job.source(), target, result,
+                    summary == null ? "" : ": " + summary.replace("\n", "; "));
+            if (exit != VerifyReport.EQUAL) {
+                failures.add(target + ": verify " + result + (summary == null ? "" : ": " + summary.replace("\n", "; ")));
+            }
+            events.emit(new RunEvent.VerifyFinished(runId, job.name(), job.source(), target, started, true, result, exit,
+                    summary, events.now()));
+        }
+        return new Outcome(job.name(), null, List.of(), List.of(), failures);
     }
 
     public Outcome snapshotOnly(Job job, boolean dryRun) {

@@ -15,11 +15,13 @@ import org.zfssync.schedule.Windows;
 /**
  * When the daemon runs a job, read from its (validated) settings: replication by
  * {@code replicate-every} or {@code cron} in the job's timezone, its own snapshots by
- * {@code snapshot-every}, pruning by {@code prune-every}; its windows, and its RPO thresholds.
+ * {@code snapshot-every}, pruning by {@code prune-every}, a deep verify of each target by
+ * {@code verify-every}; its windows, and its RPO thresholds.
  * An absent schedule means the daemon does not run that step on its own.
  */
 public record JobTiming(Optional<Schedule> replicate, Optional<Schedule> snapshot, Optional<Schedule> prune,
-                        Windows windows, Optional<Duration> rpoWarn, Optional<Duration> rpoCritical) {
+                        Windows windows, Optional<Duration> rpoWarn, Optional<Duration> rpoCritical,
+                        Optional<Schedule> verify) {
 
     public static JobTiming of(Job job) {
         Settings s = job.settings();
@@ -30,7 +32,7 @@ public record JobTiming(Optional<Schedule> replicate, Optional<Schedule> snapsho
         List<Window> windows = s.windows() == null ? List.of() : s.windows().stream().map(JobTiming::window).toList();
         return new JobTiming(replicate, every("snapshot-every", s.snapshotEvery()), every("prune-every", s.pruneEvery()),
                 new Windows(windows, zone, bwlimit), duration("rpo-warn", s.rpoWarn()),
-                duration("rpo-critical", s.rpoCritical()));
+                duration("rpo-critical", s.rpoCritical()), every("verify-every", s.verifyEvery()));
     }
 
     /** The job's timezone: where its windows, cron times and retention periods are read (UTC by default). */

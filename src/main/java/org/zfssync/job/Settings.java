@@ -35,6 +35,7 @@ public final class Settings {
     private final String replicateEvery;
     private final String cron;
     private final String pruneEvery;
+    private final String verifyEvery;
     private final List<WindowSpec> windows;
     private final String rpoWarn;
     private final String rpoCritical;
@@ -76,6 +77,7 @@ public final class Settings {
         this.replicateEvery = b.replicateEvery;
         this.cron = b.cron;
         this.pruneEvery = b.pruneEvery;
+        this.verifyEvery = b.verifyEvery;
         this.windows = b.windows;
         this.rpoWarn = b.rpoWarn;
         this.rpoCritical = b.rpoCritical;
@@ -128,6 +130,7 @@ public final class Settings {
         b.replicateEvery = replicateEvery;
         b.cron = cron;
         b.pruneEvery = pruneEvery;
+        b.verifyEvery = verifyEvery;
         b.windows = windows;
         b.rpoWarn = rpoWarn;
         b.rpoCritical = rpoCritical;
@@ -180,6 +183,7 @@ public final class Settings {
         b.replicateEvery = ownSchedule ? replicateEvery : defaults.replicateEvery;
         b.cron = ownSchedule ? cron : defaults.cron;
         b.pruneEvery = or(pruneEvery, defaults.pruneEvery);
+        b.verifyEvery = or(verifyEvery, defaults.verifyEvery);
         b.windows = or(windows, defaults.windows);
         b.rpoWarn = or(rpoWarn, defaults.rpoWarn);
         b.rpoCritical = or(rpoCritical, defaults.rpoCritical);
@@ -279,6 +283,11 @@ public final class Settings {
 
     public String pruneEvery() {
         return pruneEvery;
+    }
+
+    /** How often the daemon runs a deep verify of each target ({@code zfs-sync verify --deep}); null: never. */
+    public String verifyEvery() {
+        return verifyEvery;
     }
 
     public List<WindowSpec> windows() {
@@ -389,6 +398,7 @@ public final class Settings {
         private String replicateEvery;
         private String cron;
         private String pruneEvery;
+        private String verifyEvery;
         private List<WindowSpec> windows;
         private String rpoWarn;
         private String rpoCritical;
@@ -494,6 +504,11 @@ public final class Settings {
 
         public Builder pruneEvery(String value) {
             this.pruneEvery = value;
+            return this;
+        }
+
+        public Builder verifyEvery(String value) {
+            this.verifyEvery = value;
             return this;
         }
 

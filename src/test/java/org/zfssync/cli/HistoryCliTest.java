@@ -54,6 +54,23 @@ class HistoryCliTest {
     }
 
     @Test
+    void historyVerifiesListsTheRecordedVerifiesApartFromTheRuns() {
+        written();
+        try (HistoryStore store = HistoryStore.open(db())) {
+            new HistoryRecorder(store).on(new RunEvent.VerifyFinished("v", "nightly", "src:tank/a", "nas:pool/a",
+                    now.minus(Duration.ofMinutes(3)), true, "different", 1, "tank/a: content: f: content differs",
+                    now.minus(Duration.ofMinutes(1))));
+        }
+        CliTest.Result r = CliTest.run("history", "--verifies", "--history-db", db().toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines()).hasSize(2);
+        assertThat(r.out().lines().skip(1).findFirst().orElseThrow()).contains("nightly: src:tank/a -> nas:pool/a",
+                "different", "2m 00s", "tank/a: content: f: content differs");
+        assertThat(CliTest.run("history", "--history-db", db().toString()).out().lines())
+                .as("a verify is not a run").hasSize(5);
+    }
+
+    @Test
     void historyListsRunsNewestFirstWithResultSizeDurationAndError() {
         written();
         CliTest.Result r = CliTest.run("history", "--history-db", db().toString());

@@ -165,6 +165,43 @@ class ServiceTest {
         }
     }
 
+    private int verifiesOf(String job) {
+        try (HistoryStore store = HistoryStore.open(dir.resolve("history.db"))) {
+            return store.verifications(job, 1000).size();
+        }
+    }
+
+    @Test
+    void verifyEveryRunsBesideTheJobIsRecordedApartFromItsRunsAndARestartCountsFromTheLastOne() throws Exception {
+        Path file = dir.resolve("zfs-sync.yaml");
+        Files.writeString(file, """
+                jobs:
+                  - name: one
+                    source: src:tank/one
+                    targets: [nas:backup/one]
+                    recursive: false
+                    replicate-every: 1h
+                    verify-every: 7d
+                """);
+        start(file);
+        await("the verify at start", () -> verifiesOf("one") == 1);
+        await("the replication at start", () -> runsOf("one") == 1);
+        try (HistoryStore store = HistoryStore.open(dir.resolve("history.db"))) {
+            HistoryStore.Verification v = store.verifications("one", 10).get(0);
+            assertThat(v.source()).isEqualTo("src:tank/one");
+            assertThat(v.target()).isEqualTo("nas:backup/one");
+            assertThat(v.deep()).isTrue();
+            // The in-memory hosts run no shell scripts: the content cannot be read, and says so.
+            assertThat(v.result()).isIn("equal", "different", "unchecked");
+        }
+        cancellation.cancel("restart");
+        loop.join(TimeUnit.SECONDS.toMillis(30));
+        startAgain(file);
+        Thread.sleep(1000);
+        assertThat(verifiesOf("one")).as("a restart counts verify-every from the recorded verify").isEqualTo(1);
+        assertThat(runsOf("one")).isEqualTo(1);
+    }
+
     @Test
     void jobsRunAtStartAndTriggersAlertsAndRecoveryFollowTheTarget() throws Exception {
         Service service = start(config("1h"));

@@ -77,15 +77,15 @@ class HistoryStoreTest {
     @Test
     void anEmptyFileIsMigratedToTheNewestSchemaInWalModeAndReopeningChangesNothing() throws SQLException {
         try (HistoryStore store = HistoryStore.open(db())) {
-            assertThat(store.schemaVersion()).isEqualTo(HistoryStore.MIGRATIONS.size()).isEqualTo(1);
+            assertThat(store.schemaVersion()).isEqualTo(HistoryStore.MIGRATIONS.size()).isEqualTo(2);
             assertThat(store.journalMode()).isEqualToIgnoringCase("wal");
         }
         try (HistoryStore store = HistoryStore.open(db())) {
-            assertThat(store.schemaVersion()).isEqualTo(1);
+            assertThat(store.schemaVersion()).isEqualTo(2);
         }
-        assertThat(query(db(), "SELECT version FROM schema_version")).containsExactly("1");
+        assertThat(query(db(), "SELECT version FROM schema_version")).containsExactly("1", "2");
         assertThat(query(db(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))
-                .contains("datasets", "runs", "schema_version");
+                .contains("datasets", "runs", "schema_version", "verifications");
     }
 
     @Test
@@ -95,7 +95,7 @@ class HistoryStoreTest {
             s.execute("INSERT INTO schema_version (version, applied) VALUES (7, 0)");
         }
         assertThatThrownBy(() -> HistoryStore.open(db())).isInstanceOf(HistoryException.class)
-                .hasMessageContaining("schema version 7, newer than this zfs-sync knows (1)")
+                .hasMessageContaining("schema version 7, newer than this zfs-sync knows (2)")
                 .hasMessageContaining("--history-db");
     }
 
@@ -105,6 +105,22 @@ class HistoryStoreTest {
         HistoryStore.open(file).close();
         assertThat(Files.getPosixFilePermissions(file.getParent()))
                 .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
+    void aVerifyIsRecordedApartFromTheRunsAndPrunedWithThem() {
+        try (HistoryStore store = HistoryStore.open(db())) {
+            HistoryRecorder recorder = new HistoryRecorder(store);
+            recorder.on(new RunEvent.VerifyFinished("v1", "nightly", "src:tank/a", "nas:pool/a", T, true, "different", 1,
+                    "tank/a: content: dir/f: content differs (source vs target)", T.plusSeconds(30)));
+            assertThat(store.verifications("nightly", 10)).containsExactly(new HistoryStore.Verification("v1",
+                    "nightly", "src:tank/a", "nas:pool/a", T, T.plusSeconds(30), true, "different", 1,
+                    "tank/a: content: dir/f: content differs (source vs target)"));
+            assertThat(store.verifications("other", 10)).isEmpty();
+            assertThat(store.runs(null, null, 10)).as("a verify is no replication run").isEmpty();
+            store.prune(Duration.ofDays(1), T.plus(Duration.ofDays(2)));
+            assertThat(store.verifications(null, 10)).isEmpty();
+        }
     }
 
     @Test

@@ -116,6 +116,38 @@ class ConfigServiceKeysTest {
     }
 
     @Test
+    void verifyEveryIsAJobScheduleTakenFromDefaultsAndAtLeastAMinute() {
+        Config config = loader.parse(FILE, """
+                defaults:
+                  verify-every: 7d
+                jobs:
+                  - name: a
+                    source: tank/a
+                    targets: [nas:pool/a]
+                  - name: b
+                    source: tank/b
+                    targets: [nas:pool/b]
+                    verify-every: 1d
+                """);
+        assertThat(config.job("a").orElseThrow().settings().verifyEvery()).isEqualTo("7d");
+        assertThat(JobTiming.of(config.job("a").orElseThrow()).verify()).isPresent();
+        assertThat(config.job("b").orElseThrow().settings().verifyEvery()).isEqualTo("1d");
+        assertThat(problems("""
+                jobs:
+                  - name: a
+                    source: tank/a
+                    targets: [pool/a]
+                    verify-every: 10s
+                """).problems()).contains("test.yaml: line 5, column 19: verify-every must be at least 1m, got '10s'");
+        assertThat(JobTiming.of(loader.parse(FILE, """
+                jobs:
+                  - name: a
+                    source: tank/a
+                    targets: [pool/a]
+                """).job("a").orElseThrow()).verify()).as("no verify-every: the daemon never verifies").isEmpty();
+    }
+
+    @Test
     void eachBadJobValueIsOneProblemAtItsLineAndColumnSayingHowToFixIt() {
         String yaml = """
                 jobs:

@@ -458,6 +458,35 @@ class JobRunnerTest {
     }
 
     @Test
+    void aVerifyOfEachTargetIsRecordedAsItsOwnEventNeverAsARunAndAnUnreachableTargetIsUnchecked() {
+        Job job = sourceWithData("""
+                jobs:
+                  - name: nightly
+                    source: src:tank/a
+                    targets: [nas:pool/x, gone:pool/y]
+                    verify-every: 7d
+                """);
+        reportingTo(new java.util.ArrayList<>()).run(job, false);
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobRunner.Outcome o = reportingTo(events).verifyOnly(job);
+
+        assertThat(events).allSatisfy(e -> assertThat(e).isInstanceOf(RunEvent.VerifyFinished.class)).hasSize(2);
+        RunEvent.VerifyFinished nas = (RunEvent.VerifyFinished) events.get(0);
+        assertThat(nas.job()).isEqualTo("nightly");
+        assertThat(nas.source()).isEqualTo("src:tank/a");
+        assertThat(nas.target()).isEqualTo("nas:pool/x");
+        assertThat(nas.deep()).isTrue();
+        RunEvent.VerifyFinished gone = (RunEvent.VerifyFinished) events.get(1);
+        assertThat(gone.target()).isEqualTo("gone:pool/y");
+        assertThat(gone.result()).isEqualTo("unchecked");
+        assertThat(gone.exitCode()).isEqualTo(3);
+        assertThat(gone.summary()).contains("Could not resolve hostname gone");
+        assertThat(gone.runId()).isNotEqualTo(nas.runId());
+        assertThat(o.failures()).anySatisfy(f -> assertThat(f).startsWith("gone:pool/y: verify unchecked"));
+        assertThat(o.syncs()).isEmpty();
+    }
+
+    @Test
     void eachTargetOfAJobIsOneRunOfEventsAndAnUnreachableTargetStillFinishesItsRun() {
         Job job = sourceWithData("""
                 jobs:
