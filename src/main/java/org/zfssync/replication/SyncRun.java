@@ -147,7 +147,11 @@ public final class SyncRun {
             choice.warnings().forEach(LOG::warn);
             TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
             TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
-            Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
+            // The root's own aside copies are beside it, outside its listing: read only when they matter.
+            boolean asides = options.onDiverged() == OnDiverged.QUARANTINE || options.quarantineKeep().isPresent();
+            List<org.zfssync.zfs.DatasetName> besideRoot = asides && target.dataset().parent() != null
+                    ? targetZfs.children(target.dataset().parent()) : List.of();
+            Plan plan = new Planner(options).plan(sourceState, targetState, besideRoot, clock.instant());
             List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming())
                     .lines(plan);
             SyncReport report;
@@ -183,6 +187,7 @@ public final class SyncRun {
             p.cleanupSource().forEach(n -> cleanupSource.add(p.source() + "@" + n));
             p.cleanupTarget().forEach(n -> cleanupTarget.add(p.target() + "@" + n));
         }
+        plan.expired().forEach(e -> cleanupTarget.add(e.aside().value()));
         return new SyncReport(source.toString(), target.toString(), true, plan.snapshotName().orElse(null), results,
                 cleanupSource, cleanupTarget, java.util.Map.of());
     }

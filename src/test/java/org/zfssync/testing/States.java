@@ -46,6 +46,15 @@ public final class States {
         return this;
     }
 
+    /** A volume with nothing written since its newest snapshot. */
+    public States vol(String name) {
+        datasets.put(name, new Dataset(DatasetName.of(name), DatasetType.VOLUME, name.hashCode(), 1, 0, false,
+                Optional.empty()));
+        snapshots.putIfAbsent(name, new ArrayList<>());
+        bookmarks.putIfAbsent(name, new ArrayList<>());
+        return this;
+    }
+
     /** A snapshot with the given GUID, newer (higher createtxg) than every one added before. */
     public States snap(String dataset, String name, long guid) {
         return snap(dataset, name, guid, 0);
