@@ -151,13 +151,6 @@ public final class SyncCommand implements Callable<Integer> {
             + "is done (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--on-diverged", paramLabel = "CHOICE", defaultValue = "refuse", description = "What to do with "
-            + "a target that diverged (snapshots newer than the common one, or changes since it) or shares no snapshot "
-            + "with SRC: refuse (leave it, exit 4), quarantine (rename it aside to NAME.zfs-sync-diverged-TIMESTAMP, "
-            + "read-only and mounted nowhere, with everything below it, then send a fresh full copy; nothing is lost) "
-            + "or rollback (as --rollback) (default: ${DEFAULT-VALUE}).")
-    String onDiverged;
-
     @Option(names = "--quarantine-keep", paramLabel = "DURATION", description = "Destroy (zfs destroy -r, logged, "
             + "shown by --dry-run) the aside copies of diverged targets under DST whose name's timestamp is older than "
             + "this (e.g. 30d). Without it they are kept until you destroy them.")
@@ -216,7 +209,7 @@ public final class SyncCommand implements Callable<Integer> {
                 new ReceiveFlags(false, noMount, d.receiveSet, d.receiveExclude, !d.writableTargets), d.rollback,
                 d.forceOverwrite,
                 keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList())
-                .withDiverged(OnDiverged.parse(onDiverged), Optional.ofNullable(quarantineKeep)
+                .withDiverged(OnDiverged.parse(d.onDiverged), Optional.ofNullable(quarantineKeep)
                         .map(k -> DurationText.parse("--quarantine-keep", k)));
         SshOptions sshOptions = ssh.toSshOptions();
         try (SignalGuard guard = SignalGuard.install()) {

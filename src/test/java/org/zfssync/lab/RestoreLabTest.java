@@ -16,6 +16,11 @@ import org.zfssync.host.ShellQuote;
  */
 @ZfsLab
 class RestoreLabTest {
+    /** A run's output, for the README's worked examples (in the failsafe report's output). */
+    private static void example(String title, LabFixture.Run run) {
+        System.out.println("=== example: " + title + "\n" + run);
+    }
+
     private static List<String> lines(String text) {
         return Arrays.stream(text.split("\n")).map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
@@ -24,11 +29,11 @@ class RestoreLabTest {
         return lines(lab.sh("zfs list -H -o guid -t snapshot -d 1 " + ShellQuote.quote(dataset)));
     }
 
-    /** The children of a pool whose names contain {@code part}. */
-    private static List<String> named(LabFixture lab, String pool, String part) {
+    /** The children of a pool whose names match {@code regex}. */
+    private static List<String> named(LabFixture lab, String pool, String regex) {
         List<String> found = new ArrayList<>();
         for (String name : lines(lab.sh("zfs list -H -o name -d 1 " + ShellQuote.quote(pool)))) {
-            if (name.contains(part)) {
+            if (name.matches(regex)) {
                 found.add(name);
             }
         }
@@ -66,6 +71,7 @@ class RestoreLabTest {
         String listing = lab.fullListing(lab.targetPool());
         LabFixture.Run dry = lab.zfsSync("sync", "--dry-run", "--on-diverged", "quarantine", lab.src("q"), lab.dst("q"));
         assertThat(dry.exitCode()).as(dry.toString()).isZero();
+        example("sync --dry-run --on-diverged quarantine", dry);
         assertThat(dry.stdout()).contains("zfs rename " + dst + " " + dst + ".zfs-sync-diverged-",
                 "zfs set readonly=on mountpoint=none " + dst + ".zfs-sync-diverged-");
         assertThat(lab.fullListing(lab.targetPool())).isEqualTo(listing);
@@ -73,11 +79,11 @@ class RestoreLabTest {
         LabFixture.Run run = lab.zfsSync("sync", "--on-diverged", "quarantine", "--quarantine-keep", "30d",
                 lab.src("q"), lab.dst("q"));
         assertThat(run.exitCode()).as(run.toString()).isZero();
+        example("sync --on-diverged quarantine", run);
         assertThat(run.stderr()).contains("moving " + dst + " aside to " + dst + ".zfs-sync-diverged-");
-        List<String> asides = named(lab, lab.targetPool(), "q.zfs-sync-diverged-2");
+        List<String> asides = named(lab, lab.targetPool(), ".*/q\\.zfs-sync-diverged-\\d{8}T\\d{6}Z");
         assertThat(asides).hasSize(1);
         String aside = asides.get(0);
-        assertThat(aside).matches(".*/q\\.zfs-sync-diverged-\\d{8}T\\d{6}Z");
         // Nothing the target had is lost: every snapshot, by GUID, and the local file in its snapshot.
         assertThat(guids(lab, aside)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(lab.sh("zfs get -H -o value readonly,mounted,mountpoint " + aside)).isEqualTo("on\nno\nnone\n");
@@ -88,6 +94,7 @@ class RestoreLabTest {
         LabFixture.Run dryExpiry = lab.zfsSync("sync", "--dry-run", "--quarantine-keep", "1s", lab.src("q"),
                 lab.dst("q"));
         assertThat(dryExpiry.exitCode()).as(dryExpiry.toString()).isZero();
+        example("sync --dry-run --quarantine-keep 1s", dryExpiry);
         assertThat(dryExpiry.stdout()).contains("zfs destroy -r " + aside);
         assertThat(lab.exists(aside)).isTrue();
         LabFixture.Run expiry = lab.zfsSync("sync", "--quarantine-keep", "1s", lab.src("q"), lab.dst("q"));
@@ -116,17 +123,20 @@ class RestoreLabTest {
 
         LabFixture.Run list = lab.zfsSync("restore", "list", lab.dst("backup/fs"), lab.src("fs"));
         assertThat(list.exitCode()).as(list.toString()).isZero();
+        example("restore list", list);
         assertThat(list.stdout()).contains("@" + snap, "REFERENCED", "ON SOURCE", "yes");
 
         LabFixture.Run dry = lab.zfsSync("restore", "--dry-run", lab.dst("backup/fs") + "@" + snap,
                 lab.src("restored/fs"));
         assertThat(dry.exitCode()).as(dry.toString()).isZero();
+        example("restore --dry-run", dry);
         assertThat(dry.stdout()).contains("zfs send " + lab.targetPool() + "/backup/fs@" + snap,
                 "zfs receive -s " + lab.sourcePool() + "/restored/fs");
         assertThat(lab.exists(lab.sourcePool() + "/restored")).isFalse();
 
         LabFixture.Run restored = lab.zfsSync("restore", lab.dst("backup/fs") + "@" + snap, lab.src("restored/fs"));
         assertThat(restored.exitCode()).as(restored.toString()).isZero();
+        example("restore into a new dataset", restored);
         assertThat(lab.checksum(lab.sourcePool() + "/restored/fs")).isEqualTo(lab.checksumOfNewestSnapshot(fs));
         LabFixture.Run again = lab.zfsSync("restore", lab.dst("backup/fs") + "@" + snap, lab.src("restored/fs"));
         assertThat(again.exitCode()).as("never overwrites: " + again).isEqualTo(4);
@@ -151,6 +161,7 @@ class RestoreLabTest {
         lab.sh("rm /" + src + "/f && zpool sync");
         LabFixture.Run rollback = lab.zfsSync("restore", "--in-place", "--yes", lab.dst("c") + "@" + snap, lab.src("c"));
         assertThat(rollback.exitCode()).as(rollback.toString()).isZero();
+        example("restore --in-place by rollback", rollback);
         assertThat(rollback.stdout()).contains("by rollback", "zfs rollback " + src + "@" + snap);
         assertThat(lab.sh("sha256sum < /" + src + "/f").strip()).isEqualTo(hash);
 
@@ -158,9 +169,10 @@ class RestoreLabTest {
         lab.sh("zfs destroy " + src + "@" + snap + " && rm /" + src + "/f && zpool sync");
         LabFixture.Run swap = lab.zfsSync("restore", "--in-place", "--yes", lab.dst("c") + "@" + snap, lab.src("c"));
         assertThat(swap.exitCode()).as(swap.toString()).isZero();
+        example("restore --in-place by swap", swap);
         assertThat(swap.stdout()).contains("swap names", "zfs rename " + src + " " + src + ".zfs-sync-replaced-");
         assertThat(lab.sh("sha256sum < /" + src + "/f").strip()).isEqualTo(hash);
-        List<String> replaced = named(lab, lab.sourcePool(), "c.zfs-sync-replaced-");
+        List<String> replaced = named(lab, lab.sourcePool(), ".*/c\\.zfs-sync-replaced-\\d{8}T\\d{6}Z");
         assertThat(replaced).as("the original is kept, never destroyed").hasSize(1);
         assertThat(lab.sh("ls /" + replaced.get(0))).doesNotContain("f");
     }
