@@ -172,8 +172,10 @@ public final class RestoreCommand implements Callable<Integer> {
         if (dryRun || outcome.completed()) {
             return ExitCodes.OK;
         }
+        // Not completed: a dataset failed (1), or a person declined the change (4, nothing changed).
         return outcome.results().stream().anyMatch(d -> d.status() == DatasetResult.Status.FAILED
-                || d.status() == DatasetResult.Status.SKIPPED) ? ExitCodes.FAILED : ExitCodes.REFUSED;
+                || d.status() == DatasetResult.Status.SKIPPED || d.status() == DatasetResult.Status.CANCELLED)
+                ? ExitCodes.FAILED : ExitCodes.REFUSED;
     }
 
     private boolean ask(String question) {

@@ -20,11 +20,12 @@ public enum OnDiverged {
 
     /** {@code refuse}, {@code quarantine} or {@code rollback}, as the command line and the config write them. */
     public static OnDiverged parse(String text) {
-        try {
-            return valueOf(text.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("on-diverged must be refuse, quarantine or rollback, not '" + text + "'");
+        for (OnDiverged choice : values()) {
+            if (text != null && choice.word().equals(text.strip().toLowerCase(Locale.ROOT))) {
+                return choice;
+            }
         }
+        throw new IllegalArgumentException("on-diverged must be refuse, quarantine or rollback, not '" + text + "'");
     }
 
     public String word() {

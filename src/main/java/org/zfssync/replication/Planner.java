@@ -168,7 +168,9 @@ public final class Planner {
             Analysis a = analyse(s, targetName, resumption.target()).withResume(resumption.steps());
             if (options.onDiverged() == OnDiverged.QUARANTINE && a.refusal != null
                     && a.refusal.kind() != Refusal.Kind.NO_SOURCE_SNAPSHOT
-                    && (options.takeSnapshot() || !s.snapshots().isEmpty())) {
+                    && (options.takeSnapshot() || !s.snapshots().isEmpty())
+                    // A pool's root dataset cannot be renamed: it stays refused.
+                    && targetName.parent() != null) {
                 DatasetName aside = asideName(targetName, now, asideNames);
                 asideNames.add(aside);
                 newAsides.add(aside);

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -13,7 +12,6 @@ import org.zfssync.event.RunEvents;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.CommandStats;
-import org.zfssync.host.Helper;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
 import org.zfssync.host.SshOptions;
@@ -65,20 +63,16 @@ public final class RestoreRun {
     public Outcome run(Endpoint backup, Endpoint destination, RestorePlanner.Request request, boolean dryRun,
                        java.util.function.Consumer<List<String>> show, Predicate<String> confirm) {
         try (HostPool hosts = hostPools.open(sshOptions, new CommandStats())) {
-            Host backupHost = hosts.get(backup.sshDestination());
-            Host destHost = hosts.get(destination.sshDestination());
-            Zfs backupZfs = new Zfs(backupHost);
-            Zfs destZfs = backupHost == destHost ? backupZfs : new Zfs(destHost);
-            boolean networkHop = !backupHost.isLocal() || !destHost.isLocal();
-            Set<Helper> helpers = ShapeChooser.helpersToProbe(settings, networkHop);
-            HostReport backupReport = HostProbe.probe(backupZfs, helpers);
-            HostReport destReport = destZfs == backupZfs ? backupReport : HostProbe.probe(destZfs, helpers);
-            ShapeChooser.Choice choice = ShapeChooser.choose(settings, backupReport, destReport, networkHop);
-            choice.warnings().forEach(LOG::warn);
+            // The backup is the sending end: a restore streams the other way.
+            StreamLink link = StreamLink.open(hosts, backup, destination, settings, List.of());
+            Host backupHost = link.source();
+            Host destHost = link.target();
+            Zfs backupZfs = link.sourceZfs();
+            Zfs destZfs = link.targetZfs();
             TreeState backupTree = backupZfs.list(backup.dataset(), request.recursive());
             TreeState destTree = destZfs.list(destination.dataset(), request.recursive() && request.inPlace());
             RestorePlanner.Plan plan = RestorePlanner.plan(request, backupTree, destTree, clock.instant());
-            List<String> lines = lines(plan, backupHost, destHost, choice.shape());
+            List<String> lines = lines(plan, backupHost, destHost, link.shape());
             show.accept(lines);
             if (dryRun) {
                 return new Outcome(plan, lines, List.of(), false, null);
@@ -90,7 +84,7 @@ public final class RestoreRun {
                 }
                 return rollback(plan, lines, destHost);
             }
-            List<DatasetResult> results = transfer(plan, backupTree, backupHost, destHost, destZfs, choice.shape());
+            List<DatasetResult> results = transfer(plan, backupTree, backupHost, destHost, destZfs, link.shape());
             if (!results.stream().allMatch(Executor::succeeded)) {
                 return new Outcome(plan, lines, results, false, plan.swap().map(s -> "the restore did not complete; "
                         + s.original() + " is unchanged; what arrived is in " + s.restored()).orElse(null));
@@ -132,7 +126,10 @@ public final class RestoreRun {
             LOG.warn("on {}: {}", host.name(), host.display(c));
             CommandResult r = host.run(c);
             if (!r.ok()) {
-                return new Outcome(plan, lines, results, false, "swapping names failed: " + r.errorLine() + "; "
+                List<DatasetResult> all = new ArrayList<>(results);
+                all.add(new DatasetResult(swap.restored().value(), swap.original().value(), Action.UP_TO_DATE,
+                        DatasetResult.Status.FAILED, null, null, 0, 0, r.errorLine()));
+                return new Outcome(plan, lines, all, false, "swapping names failed: " + r.errorLine() + "; "
                         + "nothing was destroyed: the original is " + swap.original() + " or " + swap.aside()
                         + ", the restored copy " + swap.restored() + " or " + swap.original());
             }
@@ -151,8 +148,7 @@ public final class RestoreRun {
                                          Host destHost, Zfs destZfs, StreamShape shape) {
         List<String> held = plan.transfers().stream().map(p -> p.source().snapshot(plan.snapshot())).toList();
         List<Command> holds = ZfsCommands.inChunks(n -> ZfsCommands.hold(HOLD_TAG, n), held);
-        boolean holding = backupHost.runAll(holds).stream().allMatch(CommandResult::ok);
-        if (!holding) {
+        if (!backupHost.runAll(holds).stream().allMatch(CommandResult::ok)) {
             LOG.warn("could not hold the snapshots on {}; a pruner could destroy one mid-transfer", backupHost.name());
         }
         Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
@@ -179,8 +175,11 @@ public final class RestoreRun {
                 }
             }
         } finally {
-            if (holding) {
-                backupHost.runAll(ZfsCommands.inChunks(n -> ZfsCommands.release(HOLD_TAG, n), held));
+            // Whatever was held (all, some or none) is released; releasing what is not held only fails.
+            for (CommandResult r : backupHost.runAll(ZfsCommands.inChunks(n -> ZfsCommands.release(HOLD_TAG, n), held))) {
+                if (!r.ok() && !r.stderr().contains("no such tag")) {
+                    LOG.warn("could not release the hold {} on {}: {}", HOLD_TAG, backupHost.name(), r.errorLine());
+                }
             }
         }
         return results;

@@ -149,6 +149,14 @@ class QuarantinePlannerTest {
         }
 
         @Test
+        void aPoolsRootDatasetCannotBeMovedAsideAndStaysRefused() {
+            DatasetPlan p = PlannerTest.only(new Planner(quarantine()).plan(source().build(),
+                    States.under("backup").fs("backup").snap("backup", "theirs", 99).build(), NOW));
+            assertThat(p.action()).isEqualTo(Action.REFUSED);
+            assertThat(p.steps()).isEmpty();
+        }
+
+        @Test
         void anAsideNameThatIsTakenMovesOnASecond() {
             Plan plan = new Planner(quarantine()).plan(source().build(), States.under("backup/a").fs("backup/a")
                     .snap("backup/a", "theirs", 99).build(), List.of(DatasetName.of("backup/a" + ASIDE_SUFFIX)), NOW);
