@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.zfssync.permissions.DelegationOptions;
+import org.zfssync.replication.OnDiverged;
 import org.zfssync.zfs.ReceiveFlags;
 import picocli.CommandLine.Option;
 
@@ -26,6 +27,13 @@ final class DelegationOptionsMixin {
     @Option(names = "--force-overwrite", description = "Allow replacing a target that shares no snapshot with the "
             + "source (destroys its snapshots and data).")
     boolean forceOverwrite;
+
+    @Option(names = "--on-diverged", paramLabel = "CHOICE", defaultValue = "refuse", description = "What to do with "
+            + "a target that diverged (snapshots newer than the common one, or changes since it) or shares no snapshot "
+            + "with SRC: refuse (leave it, exit 4), quarantine (rename it aside to NAME.zfs-sync-diverged-TIMESTAMP, "
+            + "read-only and mounted nowhere, with everything below it, then send a fresh full copy; nothing is lost) "
+            + "or rollback (as --rollback) (default: ${DEFAULT-VALUE}).")
+    String onDiverged = "refuse";
 
     @Option(names = {"-w", "--raw"}, description = "Raw sends (zfs send -w) for every dataset. Encrypted datasets "
             + "are always sent raw, so they arrive still encrypted.")
@@ -50,7 +58,9 @@ final class DelegationOptionsMixin {
     DelegationOptions toOptions() {
         // The same property-name check as sync's, so a name that sync would refuse is refused here.
         new ReceiveFlags(false, false, receiveSet, receiveExclude, !writableTargets);
-        return new DelegationOptions(!noSnapshot, raw, props, rollback, forceOverwrite, !writableTargets,
-                receiveSet.keySet(), Set.copyOf(receiveExclude));
+        OnDiverged choice = OnDiverged.parse(onDiverged);
+        return new DelegationOptions(!noSnapshot, raw, props, rollback || choice == OnDiverged.ROLLBACK,
+                forceOverwrite, !writableTargets, receiveSet.keySet(), Set.copyOf(receiveExclude),
+                choice == OnDiverged.QUARANTINE);
     }
 }

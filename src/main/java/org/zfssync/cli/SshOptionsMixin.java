@@ -28,6 +28,11 @@ final class SshOptionsMixin {
             + "instead (default: ${DEFAULT-VALUE}).")
     int commandTimeout;
 
+    /** Whether any ssh setting was given here (a subcommand then takes its parent's when not). */
+    boolean given() {
+        return sshPort != null || sshIdentity != null || sshConfig != null || !sshOptions.isEmpty();
+    }
+
     SshOptions toSshOptions() {
         if (commandTimeout < 1) {
             throw new IllegalArgumentException("--command-timeout must be at least 1 second");

@@ -22,6 +22,8 @@ import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
+import org.zfssync.replication.OnDiverged;
+import org.zfssync.schedule.DurationText;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.RetryPolicy;
 import org.zfssync.replication.SnapshotNaming;
@@ -44,7 +46,8 @@ import picocli.CommandLine.Parameters;
                 + "common snapshot (matched by GUID) after that.",
                 "An endpoint is pool/fs (this machine) or [user@]host:pool/fs (over ssh; host aliases from "
                         + "~/.ssh/config work).",
-                "Nothing is rolled back or overwritten without --rollback or --force-overwrite; "
+                "Nothing is rolled back or overwritten without --rollback or --force-overwrite "
+                        + "(--on-diverged quarantine keeps a diverged target aside instead); "
                         + "only snapshots zfs-sync took for this target are ever destroyed.",
                 "Every run but a dry run is recorded in the run history (zfs-sync history, zfs-sync status); "
                         + "a history that cannot be written is a warning, never a failure."},
@@ -148,6 +151,11 @@ public final class SyncCommand implements Callable<Integer> {
             + "is done (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--quarantine-keep", paramLabel = "DURATION", description = "Destroy (zfs destroy -r, logged, "
+            + "shown by --dry-run) the aside copies of diverged targets under DST whose name's timestamp is older than "
+            + "this (e.g. 30d). Without it they are kept until you destroy them.")
+    String quarantineKeep;
+
     /** Initial retry delay; hidden: tests shorten it. */
     @Option(names = "--retry-initial-delay-ms", hidden = true, defaultValue = "2000")
     long retryDelayMillis;
@@ -200,7 +208,9 @@ public final class SyncCommand implements Callable<Integer> {
                 noStream, new SendFlags(d.raw, compressed, largeBlock, embed, d.props),
                 new ReceiveFlags(false, noMount, d.receiveSet, d.receiveExclude, !d.writableTargets), d.rollback,
                 d.forceOverwrite,
-                keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList());
+                keepSyncSnapshots, naming, includes.stream().map(Glob::of).toList())
+                .withDiverged(OnDiverged.parse(d.onDiverged), Optional.ofNullable(quarantineKeep)
+                        .map(k -> DurationText.parse("--quarantine-keep", k)));
         SshOptions sshOptions = ssh.toSshOptions();
         try (SignalGuard guard = SignalGuard.install()) {
             return run(src, dst, options, sshOptions, guard);

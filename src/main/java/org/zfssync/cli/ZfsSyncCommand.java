@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "zfs-sync", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Replicates ZFS datasets between hosts: snapshots, zfs send | zfs receive over SSH "
                 + "(full, incremental), recursive trees, --dry-run.",
-        subcommands = {SyncCommand.class, JobCommands.Run.class, JobCommands.Snapshot.class, JobCommands.Prune.class, ListCommand.class, VerifyCommand.class,
+        subcommands = {SyncCommand.class, RestoreCommand.class, JobCommands.Run.class, JobCommands.Snapshot.class, JobCommands.Prune.class, ListCommand.class, VerifyCommand.class,
                 HistoryCommand.class, StatusCommand.class,
                 CheckCommand.class, AllowCommand.class, DaemonCommand.class, ReloadCommand.class, TriggerCommand.class,
                 ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},

@@ -33,6 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
+import org.zfssync.replication.OnDiverged;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.SnapshotNaming;
 import org.zfssync.schedule.DurationText;
@@ -341,6 +342,17 @@ public final class ConfigLoader {
         if (s.recvOptions() != null || s.recvExclude() != null) {
             check(() -> new ReceiveFlags(false, false, s.recvOptions() == null ? Map.of() : s.recvOptions(),
                     s.recvExclude() == null ? List.of() : s.recvExclude(), true), at + "/recv-options", report);
+        }
+        if (s.onDiverged() != null) {
+            check(() -> OnDiverged.parse(s.onDiverged()), at + "/on-diverged", report);
+            if (s.onDiverged().strip().equalsIgnoreCase("quarantine")
+                    && (Settings.on(s.rollback()) || Settings.on(s.forceOverwrite()))) {
+                report.add(at + "/on-diverged", "on-diverged: quarantine keeps a diverged target aside; it cannot be "
+                        + "combined with rollback: or force-overwrite:, which destroy its data");
+            }
+        }
+        if (s.quarantineKeep() != null) {
+            check(() -> DurationText.parse("quarantine-keep", s.quarantineKeep()), at + "/quarantine-keep", report);
         }
         if (s.workers() != null && (s.workers() < 1 || s.workers() > 64)) {
             report.add(at + "/workers", "workers must be between 1 and 64, got " + s.workers());

@@ -32,6 +32,7 @@ import org.zfssync.replication.CompressionMode;
 import org.zfssync.replication.DatasetResult;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
+import org.zfssync.replication.OnDiverged;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.RetryPolicy;
 import org.zfssync.replication.Selection;
@@ -522,7 +523,10 @@ public final class JobRunner {
                 new ReceiveFlags(false, Settings.on(s.noMount()), s.recvOptions() == null ? Map.of() : s.recvOptions(),
                         s.recvExclude() == null ? List.of() : s.recvExclude(), !Settings.on(s.writableTargets())),
                 Settings.on(s.rollback()), Settings.on(s.forceOverwrite()), hasRetention(s), naming(s, target),
-                recursive ? includes(s) : List.of());
+                recursive ? includes(s) : List.of()).withDiverged(
+                        s.onDiverged() == null ? OnDiverged.REFUSE : OnDiverged.parse(s.onDiverged()),
+                        Optional.ofNullable(s.quarantineKeep())
+                                .map(k -> org.zfssync.schedule.DurationText.parse("quarantine-keep", k)));
     }
 
     static TransferSettings transfer(Settings s) {

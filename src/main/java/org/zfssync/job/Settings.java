@@ -58,6 +58,8 @@ public final class Settings {
     private final Integer stallTimeout;
     private final Integer retryMaxDelay;
     private final Integer commandTimeout;
+    private final String onDiverged;
+    private final String quarantineKeep;
 
     private Settings(Builder b) {
         this.recursive = b.recursive;
@@ -100,6 +102,8 @@ public final class Settings {
         this.stallTimeout = b.stallTimeout;
         this.retryMaxDelay = b.retryMaxDelay;
         this.commandTimeout = b.commandTimeout;
+        this.onDiverged = b.onDiverged;
+        this.quarantineKeep = b.quarantineKeep;
     }
 
     public static Builder builder() {
@@ -153,6 +157,8 @@ public final class Settings {
         b.stallTimeout = stallTimeout;
         b.retryMaxDelay = retryMaxDelay;
         b.commandTimeout = commandTimeout;
+        b.onDiverged = onDiverged;
+        b.quarantineKeep = quarantineKeep;
         return b;
     }
 
@@ -206,6 +212,8 @@ public final class Settings {
         b.stallTimeout = or(stallTimeout, defaults.stallTimeout);
         b.retryMaxDelay = or(retryMaxDelay, defaults.retryMaxDelay);
         b.commandTimeout = or(commandTimeout, defaults.commandTimeout);
+        b.onDiverged = or(onDiverged, defaults.onDiverged);
+        b.quarantineKeep = or(quarantineKeep, defaults.quarantineKeep);
         return b.build();
     }
 
@@ -378,6 +386,16 @@ public final class Settings {
         return commandTimeout;
     }
 
+    /** {@code refuse}, {@code quarantine} or {@code rollback} (see {@link org.zfssync.replication.OnDiverged}). */
+    public String onDiverged() {
+        return onDiverged;
+    }
+
+    /** How long aside copies of diverged targets are kept ({@code 30d}); null: until the user destroys them. */
+    public String quarantineKeep() {
+        return quarantineKeep;
+    }
+
     /** Sets what is given; everything else stays unset (null), to be inherited from {@code defaults:}. */
     @JsonPOJOBuilder(withPrefix = "")
     public static final class Builder {
@@ -421,6 +439,8 @@ public final class Settings {
         private Integer stallTimeout;
         private Integer retryMaxDelay;
         private Integer commandTimeout;
+        private String onDiverged;
+        private String quarantineKeep;
 
         public Builder recursive(Boolean value) {
             this.recursive = value;
@@ -619,6 +639,16 @@ public final class Settings {
 
         public Builder commandTimeout(Integer value) {
             this.commandTimeout = value;
+            return this;
+        }
+
+        public Builder onDiverged(String value) {
+            this.onDiverged = value;
+            return this;
+        }
+
+        public Builder quarantineKeep(String value) {
+            this.quarantineKeep = value;
             return this;
         }
 

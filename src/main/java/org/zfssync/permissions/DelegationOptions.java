@@ -15,13 +15,22 @@ import java.util.TreeSet;
  * @param readonlyNewTargets new targets get {@code readonly=on} (unless {@code --writable-targets})
  * @param receiveSet         properties set on receive ({@code --recv-option PROP=VALUE}), by name
  * @param receiveExcluded    properties left out of the receive ({@code --recv-exclude PROP})
+ * @param quarantine         a diverged target may be renamed aside ({@code --on-diverged quarantine})
  */
 public record DelegationOptions(boolean takeSnapshot, boolean raw, boolean props, boolean rollback,
                                 boolean forceOverwrite, boolean readonlyNewTargets, Set<String> receiveSet,
-                                Set<String> receiveExcluded) {
+                                Set<String> receiveExcluded, boolean quarantine) {
     public DelegationOptions {
         receiveSet = Set.copyOf(new TreeSet<>(receiveSet));
         receiveExcluded = Set.copyOf(new TreeSet<>(receiveExcluded));
+    }
+
+    /** Options without quarantine. */
+    public DelegationOptions(boolean takeSnapshot, boolean raw, boolean props, boolean rollback,
+                             boolean forceOverwrite, boolean readonlyNewTargets, Set<String> receiveSet,
+                             Set<String> receiveExcluded) {
+        this(takeSnapshot, raw, props, rollback, forceOverwrite, readonlyNewTargets, receiveSet, receiveExcluded,
+                false);
     }
 
     /** What a plain {@code zfs-sync sync SRC DST} uses. */

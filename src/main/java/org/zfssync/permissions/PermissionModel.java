@@ -48,6 +48,12 @@ public final class PermissionModel {
         if (o.forceOverwrite()) {
             needs.add(new Need("rollback", "--force-overwrite (zfs receive -F replaces the target)"));
         }
+        if (o.quarantine()) {
+            // zfs allow: "rename ... Must also have the mount and create ability in the new parent".
+            needs.add(new Need("rename", "--on-diverged quarantine (zfs rename of a diverged target aside)"));
+            needs.add(new Need("readonly", "--on-diverged quarantine (readonly=on on the aside copy)"));
+            needs.add(new Need("mountpoint", "--on-diverged quarantine (mountpoint=none on the aside copy)"));
+        }
         if (o.props()) {
             needs.add(new Need("userprop", "-p sends user properties"));
         }

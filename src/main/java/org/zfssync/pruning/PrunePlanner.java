@@ -63,6 +63,10 @@ public final class PrunePlanner {
         TreeMap<org.zfssync.zfs.DatasetName, List<String>> destroy = new TreeMap<>();
         List<org.zfssync.host.Command> cursorsFirst = new ArrayList<>();
         for (DatasetState d : side.all()) {
+            if (org.zfssync.zfs.AsideNames.isAsideOrInside(d.name(), side.root())) {
+                // A copy kept aside (a quarantined target, a replaced original) keeps every snapshot it had.
+                continue;
+            }
             if (offlinePeerWithoutCursor(d, peers)) {
                 // An absent peer may need any of these as its base; without its cursor here, keep them all.
                 continue;

@@ -161,7 +161,10 @@ final class Delivery {
         }
         DatasetResult.Status status = p.action() == Action.UP_TO_DATE && !progress.streamed
                 ? DatasetResult.Status.UP_TO_DATE : DatasetResult.Status.DONE;
-        return new Outcome(result(p, status, from, to, progress, null), view, verified);
+        String note = p.steps().stream().filter(Step.Quarantine.class::isInstance).map(Step.Quarantine.class::cast)
+                .map(q -> "the diverged target was moved aside to " + q.aside() + " (kept read-only, mounted nowhere)")
+                .findFirst().orElse(null);
+        return new Outcome(result(p, status, from, to, progress, note), view, verified);
     }
 
     /** After a failure, what the target holds now (for its cursor); the start listing when nothing was sent. */
@@ -191,6 +194,9 @@ final class Delivery {
             LOG.warn("destroying snapshots {} of {} to overwrite it (--force-overwrite)", d.snapshots(), d.target());
         } else if (step instanceof Step.AbortResume a) {
             LOG.warn("{} (zfs receive -A)", a.reason());
+        } else if (step instanceof Step.Quarantine q) {
+            LOG.warn("moving {} aside to {} with everything below it (--on-diverged quarantine; read-only, mounted "
+                    + "nowhere, nothing destroyed): {}", q.target(), q.aside(), q.reason());
         }
         for (Command c : StepCommands.targetCommands(step)) {
             CommandResult r = target.run(c);

@@ -54,6 +54,8 @@ public final class Executor {
     private final String runId;
     /** When each dataset's turn began, for its duration. */
     private final Map<DatasetName, Instant> startedAt = new ConcurrentHashMap<>();
+    /** Aside copies destroyed this run (quarantine-keep), for the report. */
+    private final List<String> expiredDestroyed = new ArrayList<>();
 
     /**
      * @param targetZfs   reads the target again after every stream
@@ -109,6 +111,7 @@ public final class Executor {
             }
             runDatasets(plan, sourceNow, targetState, snapshotError, results, outcomes);
             verify(plan, sourceNow, relistTarget, results, outcomes);
+            expire(plan, results);
         } catch (RuntimeException | Error e) {
             // Only an error outside every dataset's own handling gets here (an OutOfMemoryError, say):
             // keep what arrived, release the holds, destroy nothing.
@@ -116,7 +119,7 @@ public final class Executor {
             throw e;
         }
         List<String> destroyedSource = new ArrayList<>();
-        List<String> destroyedTarget = new ArrayList<>();
+        List<String> destroyedTarget = new ArrayList<>(expiredDestroyed);
         finish(plan, sourceNow, outcomes, held, results, !cancellation.isCancelled(), destroyedSource, destroyedTarget);
         return new SyncReport(sourceLabel, targetLabel, false, plan.snapshotName().orElse(null), results,
                 destroyedSource, destroyedTarget, Map.of());
@@ -327,6 +330,25 @@ public final class Executor {
             results.set(i, o.result());
             finished(p, o, targetNow);
         }
+    }
+
+    /**
+     * Destroys the aside copies whose quarantine-keep period is over (in one session on the target,
+     * each logged before it runs). Not after a cancellation: a stopped run changes nothing more.
+     */
+    private void expire(Plan plan, List<DatasetResult> results) {
+        if (plan.expired().isEmpty() || cancellation.isCancelled()) {
+            return;
+        }
+        for (Plan.Expired e : plan.expired()) {
+            LOG.warn("destroying {} on {} with everything below it: moved aside at {}, older than quarantine-keep {}",
+                    e.aside(), target.name(), e.at(), org.zfssync.schedule.DurationText.format(e.keep()));
+        }
+        List<String> destroyed = new ArrayList<>();
+        for (CommandResult r : logAndRun(target, StepCommands.expire(plan))) {
+            record(r, target, destroyed, results);
+        }
+        expiredDestroyed.addAll(destroyed);
     }
 
     /** The size estimate of a dataset's first stream, -1 when there is none. */

@@ -63,6 +63,15 @@ public final class PlanPrinter {
         addCursors(out, plan);
         addCleanup(out, plan, true);
         addCleanup(out, plan, false);
+        if (!plan.expired().isEmpty()) {
+            out.add("destroy the aside copies of diverged targets older than quarantine-keep, with everything below "
+                    + "them, on target (" + target.name() + "):");
+            for (Plan.Expired e : plan.expired()) {
+                out.add("    " + target.display(org.zfssync.zfs.ZfsCommands.destroyAside(e.aside()))
+                        + "   # destructive: moved aside " + e.at() + ", kept "
+                        + org.zfssync.schedule.DurationText.format(e.keep()));
+            }
+        }
         if (plan.changesNothing()) {
             out.add("nothing to do: every target is up to date");
         }
@@ -109,14 +118,22 @@ public final class PlanPrinter {
 
     private static String describe(DatasetPlan p) {
         return switch (p.action()) {
-            case FULL -> "full send (target does not exist)";
+            case FULL -> quarantine(p).map(q -> "full send after moving the target aside to " + q.aside()
+                    + " (--on-diverged quarantine: " + q.reason() + ")").orElse("full send (target does not exist)");
             case INCREMENTAL -> "incremental from " + Executor.firstFrom(p);
             case UP_TO_DATE -> "up to date";
             case REFUSED -> "REFUSED: " + p.refusal().orElseThrow().message();
         };
     }
 
+    private static java.util.Optional<Step.Quarantine> quarantine(DatasetPlan p) {
+        return p.steps().stream().filter(Step.Quarantine.class::isInstance).map(Step.Quarantine.class::cast).findFirst();
+    }
+
     private static String why(Step step) {
+        if (step instanceof Step.Quarantine) {
+            return "--on-diverged quarantine: kept, read-only, mounted nowhere";
+        }
         if (step instanceof Step.Rollback) {
             return "--rollback";
         }

@@ -10,10 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.zfssync.zfs.AsideNames;
 import org.zfssync.zfs.Bookmark;
 import org.zfssync.zfs.Dataset;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.DatasetType;
 import org.zfssync.zfs.ReceiveFlags;
 import org.zfssync.zfs.ResumeToken;
 import org.zfssync.zfs.SendFlags;
@@ -59,10 +61,31 @@ public final class Planner {
     /** Where a target stands relative to its source, before any snapshot is taken. */
     private record Analysis(DatasetState source, DatasetName targetName, DatasetState target, Snapshot common,
                             String commonSourceName, boolean commonIsSnapshot, List<Snapshot> newerOnTarget,
-                            boolean modified, Refusal refusal, List<Step> resumeSteps) {
+                            boolean modified, Refusal refusal, List<Step> resumeSteps, Step.Quarantine quarantine) {
+        Analysis(DatasetState source, DatasetName targetName, DatasetState target, Snapshot common,
+                 String commonSourceName, boolean commonIsSnapshot, List<Snapshot> newerOnTarget, boolean modified,
+                 Refusal refusal, List<Step> resumeSteps) {
+            this(source, targetName, target, common, commonSourceName, commonIsSnapshot, newerOnTarget, modified,
+                    refusal, resumeSteps, null);
+        }
+
         Analysis withResume(List<Step> steps) {
             return new Analysis(source, targetName, target, common, commonSourceName, commonIsSnapshot, newerOnTarget,
-                    modified, refusal, steps);
+                    modified, refusal, steps, quarantine);
+        }
+
+        /**
+         * The target moved aside instead of refused: planned from here on as if it did not exist
+         * (a full send), after a partial receive on it, if any, is discarded (its data is the
+         * source's, sent again in full).
+         */
+        Analysis quarantined(Step.Quarantine step, boolean discardPartial) {
+            List<Step> before = resumeSteps.stream().filter(Step.AbortResume.class::isInstance).toList();
+            if (before.isEmpty() && discardPartial) {
+                before = List.of(new Step.AbortResume(targetName, "discarding the partial receive on " + targetName
+                        + " before it is moved aside: it holds only data from the source, which is sent again"));
+            }
+            return new Analysis(source, targetName, null, null, null, false, List.of(), false, null, before, step);
         }
 
         /**
@@ -117,14 +140,46 @@ public final class Planner {
     }
 
     public Plan plan(TreeState source, TreeState target, Instant now) {
+        return plan(source, target, List.of(), now);
+    }
+
+    /**
+     * @param besideRoot the datasets beside the target root (its parent's children): where the
+     *                   root's own aside copies are, for quarantine-keep; empty when not read
+     */
+    public Plan plan(TreeState source, TreeState target, List<DatasetName> besideRoot, Instant now) {
         if (!source.rootExists()) {
             throw new PlanningException("source dataset " + source.root() + " does not exist");
         }
         List<Analysis> analyses = new ArrayList<>();
+        // Targets moved aside this run, with everything below them: their children are sent in full.
+        List<DatasetName> movedAside = new ArrayList<>();
+        List<DatasetName> newAsides = new ArrayList<>();
+        Set<DatasetName> asideNames = new HashSet<>(target.datasets().keySet());
+        asideNames.addAll(besideRoot);
         for (DatasetState s : Selection.of(source, options.recursive(), options.includes(), options.excludes())) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
-            Resumption resumption = resumption(s, targetName, target.get(targetName));
-            analyses.add(analyse(s, targetName, resumption.target()).withResume(resumption.steps()));
+            if (movedAside.stream().anyMatch(targetName::isSelfOrDescendantOf)) {
+                analyses.add(analyse(s, targetName, null));
+                continue;
+            }
+            DatasetState t = target.get(targetName);
+            Resumption resumption = resumption(s, targetName, t);
+            Analysis a = analyse(s, targetName, resumption.target()).withResume(resumption.steps());
+            if (options.onDiverged() == OnDiverged.QUARANTINE && a.refusal != null
+                    && a.refusal.kind() != Refusal.Kind.NO_SOURCE_SNAPSHOT
+                    && (options.takeSnapshot() || !s.snapshots().isEmpty())
+                    // A pool's root dataset cannot be renamed: it stays refused.
+                    && targetName.parent() != null) {
+                DatasetName aside = asideName(targetName, now, asideNames);
+                asideNames.add(aside);
+                newAsides.add(aside);
+                a = a.quarantined(new Step.Quarantine(targetName, aside,
+                        t.dataset().type() == DatasetType.FILESYSTEM, a.refusal.reason()),
+                        t.dataset().resumeToken().isPresent());
+                movedAside.add(targetName);
+            }
+            analyses.add(a);
         }
         // Decided once per dataset: the snapshot list and each dataset's plan must agree.
         List<DatasetName> toSnapshot = new ArrayList<>();
@@ -144,7 +199,76 @@ public final class Planner {
             plans.add(planDataset(a, snapshotted[i] ? newName : null,
                     isRoot && !target.rootExists()));
         }
-        return new Plan(Optional.ofNullable(newName), toSnapshot, plans);
+        return new Plan(Optional.ofNullable(newName), toSnapshot, plans, expired(target, besideRoot, newAsides, now));
+    }
+
+    /** The aside name for a target moved aside now, a second later while that name is taken. */
+    private static DatasetName asideName(DatasetName target, Instant now, Set<DatasetName> taken) {
+        Instant t = now;
+        while (true) {
+            DatasetName name = AsideNames.name(target, AsideNames.Kind.DIVERGED, t);
+            if (!taken.contains(name)) {
+                return name;
+            }
+            t = t.plusSeconds(1);
+        }
+    }
+
+    /**
+     * Copies of diverged targets moved aside that are older than quarantine-keep: only names that
+     * parse exactly as a diverged target's aside name, of the target root (beside it) or, in a
+     * recursive run, of a dataset below it that the run covers (not excluded, not itself inside
+     * another aside copy, which goes with it). Nothing is expired without quarantine-keep.
+     */
+    private List<Plan.Expired> expired(TreeState target, List<DatasetName> besideRoot, List<DatasetName> madeNow,
+                                       Instant now) {
+        if (options.quarantineKeep().isEmpty()) {
+            return List.of();
+        }
+        java.time.Duration keep = options.quarantineKeep().get();
+        List<DatasetName> candidates = new ArrayList<>(besideRoot);
+        if (options.recursive()) {
+            candidates.addAll(target.datasets().keySet());
+        }
+        List<Plan.Expired> expired = new ArrayList<>();
+        for (DatasetName name : candidates) {
+            Optional<AsideNames.Aside> parsed = AsideNames.parse(name);
+            if (parsed.isEmpty() || parsed.get().kind() != AsideNames.Kind.DIVERGED
+                    || !parsed.get().at().plus(keep).isBefore(now) || madeNow.contains(name)) {
+                continue;
+            }
+            DatasetName original = parsed.get().original();
+            boolean ofRoot = original.equals(target.root());
+            boolean below = options.recursive() && !ofRoot && original.isSelfOrDescendantOf(target.root())
+                    && !AsideNames.isAsideOrInside(original, target.root()) && !excluded(original, target.root());
+            if ((ofRoot || below) && expired.stream().noneMatch(e -> name.isSelfOrDescendantOf(e.aside()))) {
+                expired.add(new Plan.Expired(name, parsed.get().at(), keep));
+            }
+        }
+        return expired;
+    }
+
+    /** Whether a dataset below the target root, or one of its ancestors there, matches an exclude (or misses every include). */
+    private boolean excluded(DatasetName original, DatasetName root) {
+        for (DatasetName d = original; d != null && !d.equals(root); d = d.parent()) {
+            String relative = d.relativeTo(root);
+            DatasetName named = d;
+            if (options.excludes().stream().anyMatch(g -> g.matches(named.value(), relative))) {
+                return true;
+            }
+        }
+        if (options.includes().isEmpty()) {
+            return false;
+        }
+        String relative = original.relativeTo(root);
+        for (DatasetName d = original; d != null && !d.equals(root); d = d.parent()) {
+            DatasetName named = d;
+            String rel = d.relativeTo(root);
+            if (options.includes().stream().anyMatch(g -> g.matches(named.value(), rel))) {
+                return false;
+            }
+        }
+        return !relative.isEmpty();
     }
 
     /** Steps for a partial receive on the target, and the target as it will be after them. */
@@ -212,7 +336,8 @@ public final class Planner {
         if (t.snapshots().isEmpty()) {
             return noCommon(s, targetName, t, new Refusal(Refusal.Kind.NO_COMMON_SNAPSHOT,
                     "target " + targetName + " exists but has no snapshots, so no incremental send can start from it",
-                    "run again with --force-overwrite to replace it with " + s.name() + ", or pick another target"));
+                    "run again with --on-diverged quarantine to keep it aside and send a fresh copy, with --force-overwrite "
+                            + "to replace it with " + s.name() + ", or pick another target"));
         }
         // Names are built only for the one common snapshot found, not for every candidate.
         Map<Long, Bookmark> bookmarksByGuid = new HashMap<>();
@@ -235,7 +360,8 @@ public final class Planner {
         if (commonIndex < 0) {
             return noCommon(s, targetName, t, new Refusal(Refusal.Kind.NO_COMMON_SNAPSHOT,
                     "target " + targetName + " exists but shares no snapshot with " + s.name() + " (compared by GUID)",
-                    "run again with --force-overwrite to replace it (destroying its " + targetSnaps.size()
+                    "run again with --on-diverged quarantine to keep it aside and send a fresh copy, with "
+                            + "--force-overwrite to replace it (destroying its " + targetSnaps.size()
                             + " snapshot(s)), or pick another target"));
         }
         Snapshot common = targetSnaps.get(commonIndex);
@@ -246,12 +372,14 @@ public final class Planner {
             refusal = new Refusal(Refusal.Kind.DIVERGED, "target " + targetName + " has " + newer.size()
                     + " snapshot(s) newer than the common snapshot @" + common.name() + " (e.g. @"
                     + newer.get(newer.size() - 1).name() + ")",
-                    "run again with --rollback to roll it back to @" + common.name() + ", destroying them");
+                    "run again with --rollback to roll it back to @" + common.name() + ", destroying them, or with "
+                            + "--on-diverged quarantine to keep it aside and send a fresh copy");
         } else if (!options.rollback() && modified) {
             refusal = new Refusal(Refusal.Kind.DIVERGED, "target " + targetName
                     + " was modified since its newest snapshot @" + common.name() + " (" + t.dataset().written()
                     + " bytes written; on a writable mounted target, reading files updates access times too)",
-                    "run again with --rollback to discard those changes, and keep the target readonly=on");
+                    "run again with --rollback to discard those changes (or --on-diverged quarantine to keep them "
+                            + "aside), and keep the target readonly=on");
         }
         Snapshot commonSnapshot = snapshotsByGuid.get(common.guid());
         String commonName = commonSnapshot != null ? commonSnapshot.fullName()
@@ -314,6 +442,9 @@ public final class Planner {
         SendFlags sendFlags = sendFlags(s);
         ReceiveFlags receiveFlags = options.receiveFlags().withForce(false);
         List<Step> steps = new ArrayList<>(a.resumeSteps);
+        if (a.quarantine != null) {
+            steps.add(a.quarantine);
+        }
         List<String> arriving = new ArrayList<>();
         Set<String> targetGone = new HashSet<>();
         Action action;

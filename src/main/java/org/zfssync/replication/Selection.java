@@ -11,7 +11,10 @@ public final class Selection {
     private Selection() {
     }
 
-    /** Parents before children, as the listing orders them; an excluded dataset takes its subtree with it. */
+    /**
+     * Parents before children, as the listing orders them; an excluded dataset takes its subtree with it,
+     * and so does a dataset zfs-sync moved aside ({@link org.zfssync.zfs.AsideNames}).
+     */
     public static List<DatasetState> of(TreeState tree, boolean recursive, List<Glob> excludes) {
         return of(tree, recursive, List.of(), excludes);
     }
@@ -35,7 +38,10 @@ public final class Selection {
         List<DatasetName> excludedRoots = new ArrayList<>();
         for (DatasetState s : tree.all()) {
             DatasetName name = s.name();
-            if (excludedRoots.stream().anyMatch(name::isSelfOrDescendantOf)) {
+            if (excludedRoots.stream().anyMatch(name::isSelfOrDescendantOf)
+                    || org.zfssync.zfs.AsideNames.isAsideOrInside(name, tree.root())) {
+                // A copy zfs-sync moved aside (a quarantined target, a restore's original) is never
+                // replicated, snapshotted or pruned as part of the tree.
                 continue;
             }
             if (matches(excludes, tree, name)) {

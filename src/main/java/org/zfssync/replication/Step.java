@@ -47,6 +47,17 @@ public sealed interface Step {
             implements Step {
     }
 
+    /**
+     * Moves a target that diverged (or shares nothing with its source) aside with everything below
+     * it: {@code zfs rename TARGET ASIDE}, then {@code readonly=on} and, for a file system,
+     * {@code mountpoint=none} on the aside copy, so it is kept, unchanged and mounted nowhere,
+     * while a fresh copy is received into the target's name (only with --on-diverged quarantine).
+     *
+     * @param reason why the target could not be updated, as a refusal would have said it
+     */
+    record Quarantine(DatasetName target, DatasetName aside, boolean filesystem, String reason) implements Step {
+    }
+
     /** {@code zfs receive -A}: discards a partial receive that no longer applies, saying why. */
     record AbortResume(DatasetName target, String reason) implements Step {
     }

@@ -27,6 +27,14 @@ final class StepCommands {
         if (step instanceof Step.AbortResume a) {
             return List.of(ZfsCommands.receiveAbort(a.target()));
         }
+        if (step instanceof Step.Quarantine q) {
+            java.util.LinkedHashMap<String, String> props = new java.util.LinkedHashMap<>();
+            props.put("readonly", "on");
+            if (q.filesystem()) {
+                props.put("mountpoint", "none");
+            }
+            return List.of(ZfsCommands.rename(q.target(), q.aside()), ZfsCommands.set(q.aside(), props));
+        }
         throw new IllegalArgumentException("not a target-only step: " + step);
     }
 
@@ -75,6 +83,11 @@ final class StepCommands {
 
     static Command snapshot(Plan plan) {
         return ZfsCommands.snapshot(plan.snapshotDatasets(), plan.snapshotName().orElseThrow());
+    }
+
+    /** {@code zfs destroy -r} of each aside copy whose quarantine-keep period is over. */
+    static List<Command> expire(Plan plan) {
+        return plan.expired().stream().map(e -> ZfsCommands.destroyAside(e.aside())).toList();
     }
 
     /** Batched destroys of our older sync snapshots, one list per dataset. */

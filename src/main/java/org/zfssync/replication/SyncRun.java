@@ -3,13 +3,9 @@ package org.zfssync.replication;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.zfssync.event.RunEvent;
 import org.zfssync.event.RunEvents;
 import org.zfssync.host.CommandStats;
-import org.zfssync.host.Helper;
 import org.zfssync.host.Host;
 import org.zfssync.host.HostPool;
 import org.zfssync.host.HostUnreachableException;
@@ -25,7 +21,6 @@ import org.zfssync.zfs.Zfs;
  * started, each dataset, and finished, also when it fails before reaching a dataset.
  */
 public final class SyncRun {
-    private static final Logger LOG = LoggerFactory.getLogger(SyncRun.class);
     private final SshOptions sshOptions;
     private final TransferSettings transferSettings;
     private final Clock clock;
@@ -132,30 +127,27 @@ public final class SyncRun {
     private Outcome run(String runId, Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
         CommandStats stats = new CommandStats();
         try (HostPool hosts = hostPools.open(sshOptions, stats)) {
-            Host sourceHost = hosts.get(source.sshDestination());
-            Host targetHost = hosts.get(target.sshDestination());
-            Zfs sourceZfs = new Zfs(sourceHost);
-            Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
-            boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
-            Set<Helper> helpers = ShapeChooser.helpersToProbe(transferSettings, networkHop);
-            HostReport sourceReport = HostProbe.probe(sourceZfs, helpers,
+            StreamLink link = StreamLink.open(hosts, source, target, transferSettings,
                     List.of(org.zfssync.zfs.DatasetName.of(source.dataset().pool())));
-            HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
-            LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
-                    targetHost.name(), targetReport.version());
-            ShapeChooser.Choice choice = ShapeChooser.choose(transferSettings, sourceReport, targetReport, networkHop);
-            choice.warnings().forEach(LOG::warn);
+            Host sourceHost = link.source();
+            Host targetHost = link.target();
+            Zfs sourceZfs = link.sourceZfs();
+            Zfs targetZfs = link.targetZfs();
             TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
             TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
-            Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming())
+            // The root's own aside copies are beside it, outside its listing: read only when they matter.
+            boolean asides = options.onDiverged() == OnDiverged.QUARANTINE || options.quarantineKeep().isPresent();
+            List<org.zfssync.zfs.DatasetName> besideRoot = asides && target.dataset().parent() != null
+                    ? targetZfs.children(target.dataset().parent()) : List.of();
+            Plan plan = new Planner(options).plan(sourceState, targetState, besideRoot, clock.instant());
+            List<String> lines = new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming())
                     .lines(plan);
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);
             } else {
                 cancellation.throwIfCancelled();
-                report = new Executor(sourceHost, targetZfs, transferSettings, choice.shape(), options.naming(),
+                report = new Executor(sourceHost, targetZfs, transferSettings, link.shape(), options.naming(),
                         options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId)
                         .execute(plan,
                         sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
@@ -183,6 +175,7 @@ public final class SyncRun {
             p.cleanupSource().forEach(n -> cleanupSource.add(p.source() + "@" + n));
             p.cleanupTarget().forEach(n -> cleanupTarget.add(p.target() + "@" + n));
         }
+        plan.expired().forEach(e -> cleanupTarget.add(e.aside().value()));
         return new SyncReport(source.toString(), target.toString(), true, plan.snapshotName().orElse(null), results,
                 cleanupSource, cleanupTarget, java.util.Map.of());
     }

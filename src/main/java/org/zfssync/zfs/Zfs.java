@@ -72,6 +72,24 @@ public final class Zfs {
         return parsed.value();
     }
 
+    /** The file systems and volumes directly below {@code parent}; none when it does not exist. */
+    public java.util.List<DatasetName> children(DatasetName parent) {
+        CommandResult r = host.run(ZfsCommands.children(parent));
+        if (!r.ok()) {
+            if (r.stderr().contains("does not exist")) {
+                return java.util.List.of();
+            }
+            throw new CommandFailedException(r);
+        }
+        java.util.List<DatasetName> names = new java.util.ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            if (!line.isBlank() && !line.strip().equals(parent.value())) {
+                names.add(DatasetName.of(line.strip()));
+            }
+        }
+        return names;
+    }
+
     static boolean isMissing(CommandResult r) {
         return r.exitCode() == NOT_FOUND || r.stderr().contains("zfs: command not found")
                 || r.stderr().contains("zfs: not found");

@@ -224,6 +224,62 @@ public final class ZfsCommands {
         return Command.changing("zfs", "rollback", "-r", dataset.snapshot(snapshotName));
     }
 
+    /**
+     * {@code zfs rollback SNAP}, with {@code -r} (destroying the later snapshots) only when asked:
+     * an in-place restore by rollback.
+     */
+    public static Command rollback(DatasetName dataset, String snapshotName, boolean destroyLater) {
+        return destroyLater ? rollback(dataset, snapshotName)
+                : Command.changing("zfs", "rollback", dataset.snapshot(snapshotName));
+    }
+
+    /** {@code zfs rename FROM TO} (within one pool; children move along). */
+    public static Command rename(DatasetName from, DatasetName to) {
+        if (!from.pool().equals(to.pool())) {
+            throw new IllegalArgumentException("cannot rename " + from + " to another pool: " + to);
+        }
+        return Command.changing("zfs", "rename", from.value(), to.value());
+    }
+
+    /** {@code zfs set P=V ... DATASET}: several properties in one command, in the map's order. */
+    public static Command set(DatasetName dataset, java.util.Map<String, String> properties) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "set"));
+        properties.forEach((k, v) -> {
+            if (!k.matches("[a-z][a-z0-9_:.-]*") || !v.matches("[A-Za-z0-9_:./-]+")) {
+                throw new IllegalArgumentException("invalid property " + k + "=" + v);
+            }
+            argv.add(k + "=" + v);
+        });
+        argv.add(dataset.value());
+        return Command.changing(argv);
+    }
+
+    /**
+     * {@code zfs destroy -r ASIDE}: an aside copy with everything below it. Only a name that parses
+     * exactly as a diverged target's aside name is accepted; anything else is a programming error.
+     */
+    public static Command destroyAside(DatasetName aside) {
+        if (AsideNames.parse(aside).filter(a -> a.kind() == AsideNames.Kind.DIVERGED).isEmpty()) {
+            throw new IllegalArgumentException("not an aside copy of a diverged target: " + aside);
+        }
+        return Command.changing("zfs", "destroy", "-r", aside.value());
+    }
+
+    /** The file systems and volumes directly below {@code parent}, by name. */
+    public static Command children(DatasetName parent) {
+        return Command.reading("zfs", "list", "-H", "-o", "name", "-d", "1", "-t", "filesystem,volume",
+                parent.value());
+    }
+
+    /** The snapshots of a dataset (or tree) with their sizes: {@code name guid creation referenced written}. */
+    public static Command listSnapshotSizes(DatasetName root, boolean recursive) {
+        List<String> argv = new ArrayList<>(List.of("zfs", "list", "-H", "-p", "-o",
+                "name,guid,creation,referenced,written", "-t", "snapshot", "-s", "createtxg"));
+        argv.addAll(recursive ? List.of("-r") : List.of("-d", "1"));
+        argv.add(root.value());
+        return Command.reading(argv);
+    }
+
     public static Command createWithParents(DatasetName dataset) {
         return Command.changing("zfs", "create", "-p", dataset.value());
     }

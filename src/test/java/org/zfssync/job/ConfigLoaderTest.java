@@ -31,7 +31,7 @@ class ConfigLoaderTest {
         assertThat(vms.settings().retention().target().last()).as("own target retention").isEqualTo(2);
         assertThat(vms.settings().retention().source().hourly()).as("inherited source retention").isEqualTo(24);
         assertThat(config.job("db").orElseThrow().settings().recursive()).as("overridden").isFalse();
-        assertThat(vms.line()).isEqualTo(35);
+        assertThat(vms.line()).isEqualTo(37);
         assertThat(vms.settings().workers()).as("inherited").isEqualTo(2);
         assertThat(config.job("home").orElseThrow().settings().snapshotEvery()).isEqualTo("1h");
     }
@@ -152,5 +152,49 @@ class ConfigLoaderTest {
     void aMissingFileSaysHowToWriteOne() {
         assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/zfs-sync.yaml")))
                 .hasMessageContaining("zfs-sync config example >");
+    }
+
+    @Test
+    void onDivergedAndQuarantineKeepAreJobKeysCheckedWhereWritten() {
+        String yaml = """
+                defaults:
+                  on-diverged: quarantine
+                  quarantine-keep: 30d
+                jobs:
+                  - name: a
+                    source: tank/a
+                    targets: [pool/a]
+                  - name: b
+                    source: tank/b
+                    targets: [pool/b]
+                    on-diverged: rollback
+                """;
+        Config config = loader.parse(FILE, yaml);
+        Settings a = config.job("a").orElseThrow().settings();
+        assertThat(a.onDiverged()).isEqualTo("quarantine");
+        assertThat(a.quarantineKeep()).isEqualTo("30d");
+        org.zfssync.replication.SyncOptions options = JobRunner.syncOptions(a,
+                org.zfssync.replication.Endpoint.parse("pool/a"));
+        assertThat(options.onDiverged()).isEqualTo(org.zfssync.replication.OnDiverged.QUARANTINE);
+        assertThat(options.quarantineKeep()).contains(java.time.Duration.ofDays(30));
+        assertThat(JobRunner.syncOptions(config.job("b").orElseThrow().settings(),
+                org.zfssync.replication.Endpoint.parse("pool/b")).rollback()).isTrue();
+
+        String bad = """
+                jobs:
+                  - name: a
+                    source: tank/a
+                    targets: [pool/a]
+                    on-diverged: destroy
+                    quarantine-keep: soon
+                  - name: b
+                    source: tank/b
+                    targets: [pool/b]
+                    on-diverged: quarantine
+                    rollback: true
+                """;
+        ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, bad), ConfigException.class);
+        assertThat(String.join("\n", e.problems())).contains("on-diverged must be refuse, quarantine or rollback",
+                "invalid quarantine-keep 'soon'", "cannot be combined with rollback");
     }
 }

@@ -103,4 +103,14 @@ class PermissionModelTest {
         granted.addAll(List.of("destroy", "readonly"));
         assertThat(target.missingFrom(granted).isEmpty()).isTrue();
     }
+
+    @Test
+    void quarantineNeedsRenameAndTheTwoPropertiesOfTheAsideCopy() {
+        DelegationOptions q = new DelegationOptions(true, false, false, false, false, true, java.util.Set.of(),
+                java.util.Set.of(), true);
+        String target = PermissionModel.required(q).target().names();
+        org.assertj.core.api.Assertions.assertThat(target).contains("rename", "mountpoint", "readonly");
+        org.assertj.core.api.Assertions.assertThat(PermissionModel.required(DelegationOptions.defaults()).target()
+                .names()).doesNotContain("rename");
+    }
 }

@@ -1,0 +1,41 @@
+package org.zfssync.replication;
+
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zfssync.host.Helper;
+import org.zfssync.host.Host;
+import org.zfssync.host.HostPool;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.Zfs;
+
+/**
+ * The two ends of a stream, each probed once (OpenZFS, and the helpers a stream across a network
+ * would use), and the stream's shape chosen from both: one setup for a sync and for a restore,
+ * which sends the other way. The same host on both ends shares one connection and one probe.
+ */
+record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostReport sourceReport,
+                  HostReport targetReport, StreamShape shape) {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
+
+    /** @param sourcePools pools flushed ({@code zpool sync}) in the source's probe, so its space accounting is current */
+    static StreamLink open(HostPool hosts, Endpoint source, Endpoint target, TransferSettings settings,
+                           List<DatasetName> sourcePools) {
+        Host sourceHost = hosts.get(source.sshDestination());
+        Host targetHost = hosts.get(target.sshDestination());
+        Zfs sourceZfs = new Zfs(sourceHost);
+        Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
+        boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
+        Set<Helper> helpers = ShapeChooser.helpersToProbe(settings, networkHop);
+        HostReport sourceReport = sourcePools.isEmpty() ? HostProbe.probe(sourceZfs, helpers)
+                : HostProbe.probe(sourceZfs, helpers, sourcePools);
+        HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
+        LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
+                targetHost.name(), targetReport.version());
+        ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop);
+        choice.warnings().forEach(LOG::warn);
+        return new StreamLink(sourceHost, targetHost, sourceZfs, targetZfs, sourceReport, targetReport,
+                choice.shape());
+    }
+}
