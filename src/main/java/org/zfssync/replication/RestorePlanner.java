@@ -116,6 +116,17 @@ public final class RestorePlanner {
             return new Plan(Mode.ROLLBACK, chosen.name(), Instant.ofEpochSecond(chosen.creation()), List.of(),
                     rollbacks, Optional.empty(), notes);
         }
+        // The rename of the original takes everything below it along: what the restore does not bring
+        // back would vanish from its place (moved under the replaced copy) without the plan saying so.
+        for (DatasetName d : destination.datasets().keySet()) {
+            boolean restoredToo = datasets.stream().anyMatch(b -> request.destination()
+                    .resolve(b.name().relativeTo(backup.root())).equals(d));
+            if (!restoredToo && !AsideNames.isAsideOrInside(d, request.destination())) {
+                throw new RefusedException(why + ", so " + request.destination() + " would be received beside and "
+                        + "swapped, but " + d + " lies below it and is not restored: the swap would move it away with "
+                        + "the original. Restore into a new dataset instead" + (request.recursive() ? "" : ", or use -r"));
+            }
+        }
         notes.add(why + ": received beside it, then the names are swapped; the original is kept");
         DatasetName restored = AsideNames.name(request.destination(), AsideNames.Kind.RESTORING, now);
         DatasetName aside = AsideNames.name(request.destination(), AsideNames.Kind.REPLACED, now);

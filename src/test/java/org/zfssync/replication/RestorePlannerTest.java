@@ -176,6 +176,24 @@ class RestorePlannerTest {
     }
 
     @Test
+    void aSwapThatWouldCarryAwayADatasetItDoesNotRestoreIsRefused() {
+        // tank/data/home is not in the restore: renaming tank/data aside would move it out of its place.
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3)
+                .fs(DATA + "/home").snap(DATA + "/home", "h1", 31).build();
+        assertThatThrownBy(() -> plan(request("s2", true, false), backup(), source))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining(DATA + "/home");
+        // With -r, a child the backup lacks the snapshot for is not restored either.
+        States b = backup().fs(BACKUP + "/home").snap(BACKUP + "/home", "other", 41);
+        RestorePlanner.Request r = new RestorePlanner.Request(BACKUP, "s2", null, DATA, true, true, false);
+        assertThatThrownBy(() -> RestorePlanner.plan(r, b.build(), source, NOW))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining(DATA + "/home");
+        // An earlier restore's replaced copy below it is ours and does not count.
+        TreeState withAside = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3)
+                .fs(DATA + "/x.zfs-sync-replaced-20261101T000000Z").build();
+        assertThat(plan(request("s2", true, false), backup(), withAside).mode()).isEqualTo(RestorePlanner.Mode.SWAP);
+    }
+
+    @Test
     void thePlanShowsEveryCommand() {
         FakeZfsHost host = new FakeZfsHost("local");
         TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();
