@@ -194,6 +194,22 @@ class RestorePlannerTest {
     }
 
     @Test
+    void whenTheRestoredCopyCannotTakeTheNameTheOriginalIsPutBack() {
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();
+        RestorePlanner.Plan plan = plan(request("s2", true, false), backup(), source);
+        RestorePlanner.Swap swap = plan.swap().orElseThrow();
+        FakeZfsHost host = new FakeZfsHost("local").pool("tank").create(DATA.value()).create(swap.restored().value());
+        host.failNext("zfs rename " + swap.restored(), 1, "cannot rename: dataset is busy");
+        RestoreRun.Outcome o = RestoreRun.swap(plan, List.of(), List.of(), host, swap);
+        assertThat(o.completed()).isFalse();
+        // The original is in its place again, not left under the replaced name with nothing at DATA.
+        assertThat(host.exists(DATA.value())).isTrue();
+        assertThat(host.exists(swap.aside().value())).isFalse();
+        assertThat(host.exists(swap.restored().value())).isTrue();
+        assertThat(o.message()).contains("put back", swap.restored().value());
+    }
+
+    @Test
     void thePlanShowsEveryCommand() {
         FakeZfsHost host = new FakeZfsHost("local");
         TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();
