@@ -116,6 +116,11 @@ public final class RestorePlanner {
             return new Plan(Mode.ROLLBACK, chosen.name(), Instant.ofEpochSecond(chosen.creation()), List.of(),
                     rollbacks, Optional.empty(), notes);
         }
+        if (request.destination().parent() == null) {
+            // NAME.zfs-sync-restoring-T beside a pool's root would name another pool, and a pool's root cannot be renamed.
+            throw new RefusedException(why + ", so it would have to be received beside " + request.destination()
+                    + " and swapped, but a pool's root dataset cannot be renamed: restore into a new dataset instead");
+        }
         // The rename of the original takes everything below it along: what the restore does not bring
         // back would vanish from its place (moved under the replaced copy) without the plan saying so.
         for (DatasetName d : destination.datasets().keySet()) {

@@ -194,6 +194,15 @@ class RestorePlannerTest {
     }
 
     @Test
+    void aPoolsRootIsNeverSwappedItsRestoringNameWouldBeAnotherPool() {
+        TreeState pool = States.under("tank").fs("tank").snap("tank", "s3", 3).build();
+        RestorePlanner.Request r = new RestorePlanner.Request(BACKUP, "s2", null, DatasetName.of("tank"), false, true,
+                false);
+        assertThatThrownBy(() -> RestorePlanner.plan(r, backup().build(), pool, NOW))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining("pool's root");
+    }
+
+    @Test
     void whenTheRestoredCopyCannotTakeTheNameTheOriginalIsPutBack() {
         TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();
         RestorePlanner.Plan plan = plan(request("s2", true, false), backup(), source);
