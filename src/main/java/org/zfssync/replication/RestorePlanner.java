@@ -241,7 +241,17 @@ public final class RestorePlanner {
                 return "rolling " + target + " back would destroy " + newer.size() + " newer snapshot(s) (@"
                         + newer.get(newer.size() - 1) + "; --destroy-newer allows it)";
             }
-            out.add(new Rollback(target, t.snapshots().get(at).name(), newer));
+            // zfs rollback refuses newer bookmarks as it does newer snapshots, and -r destroys both.
+            long txg = t.snapshots().get(at).createtxg();
+            List<String> newerMarks = t.bookmarks().stream().filter(b -> b.createtxg() > txg).map(b -> "#" + b.name())
+                    .toList();
+            if (!newerMarks.isEmpty() && !request.destroyNewer()) {
+                return "rolling " + target + " back would destroy " + newerMarks.size() + " newer bookmark(s) ("
+                        + newerMarks.get(newerMarks.size() - 1) + "; --destroy-newer allows it)";
+            }
+            List<String> destroys = new ArrayList<>(newer);
+            destroys.addAll(newerMarks);
+            out.add(new Rollback(target, t.snapshots().get(at).name(), destroys));
         }
         return null;
     }

@@ -194,6 +194,21 @@ class RestorePlannerTest {
     }
 
     @Test
+    void aNewerBookmarkIsNewerDataForRollbackItNeedsDestroyNewerAndIsShownAsDestroyed() {
+        // A sync's cursor bookmark of a snapshot since destroyed: plain zfs rollback refuses it, -r destroys it.
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s2", 2)
+                .bookmark(DATA.value(), "cursor", 7).build();
+        RestorePlanner.Plan swap = plan(request("s2", true, false), backup(), source);
+        assertThat(swap.mode()).isEqualTo(RestorePlanner.Mode.SWAP);
+        assertThat(swap.notes()).anyMatch(n -> n.contains("#cursor") && n.contains("--destroy-newer"));
+        RestorePlanner.Plan rollback = plan(request("s2", true, true), backup(), source);
+        assertThat(rollback.rollbacks()).containsExactly(new RestorePlanner.Rollback(DATA, "s2", List.of("#cursor")));
+        FakeZfsHost host = new FakeZfsHost("local");
+        assertThat(String.join("\n", RestoreRun.lines(rollback, host, host, StreamShape.plain())))
+                .contains("zfs rollback -r tank/data@s2");
+    }
+
+    @Test
     void aPoolsRootIsNeverSwappedItsRestoringNameWouldBeAnotherPool() {
         TreeState pool = States.under("tank").fs("tank").snap("tank", "s3", 3).build();
         RestorePlanner.Request r = new RestorePlanner.Request(BACKUP, "s2", null, DatasetName.of("tank"), false, true,
