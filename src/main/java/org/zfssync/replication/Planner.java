@@ -215,7 +215,7 @@ public final class Planner {
             plans.add(planDataset(a, snapshotted[i] ? newName : null,
                     isRoot && !target.rootExists()));
         }
-        return new Plan(Optional.ofNullable(newName), toSnapshot, plans, expired(target, besideRoot, newAsides, now));
+        return new Plan(Optional.ofNullable(newName), toSnapshot, plans, expired(target, besideRoot, newAsides, movedAside, now));
     }
 
     /**
@@ -248,7 +248,7 @@ public final class Planner {
      * another aside copy, which goes with it). Nothing is expired without quarantine-keep.
      */
     private List<Plan.Expired> expired(TreeState target, List<DatasetName> besideRoot, List<DatasetName> madeNow,
-                                       Instant now) {
+                                       List<DatasetName> movedNow, Instant now) {
         if (options.quarantineKeep().isEmpty()) {
             return List.of();
         }
@@ -261,7 +261,9 @@ public final class Planner {
         for (DatasetName name : candidates) {
             Optional<AsideNames.Aside> parsed = AsideNames.parse(name);
             if (parsed.isEmpty() || parsed.get().kind() != AsideNames.Kind.DIVERGED
-                    || !parsed.get().at().plus(keep).isBefore(now) || madeNow.contains(name)) {
+                    || !parsed.get().at().plus(keep).isBefore(now) || madeNow.contains(name)
+                    // Below a target moved aside this run: it has moved too, no longer at this name.
+                    || movedNow.stream().anyMatch(name::isSelfOrDescendantOf)) {
                 continue;
             }
             DatasetName original = parsed.get().original();

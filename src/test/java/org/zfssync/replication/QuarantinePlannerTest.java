@@ -357,6 +357,19 @@ class QuarantinePlannerTest {
         }
 
         @Test
+        void anOldCopyBelowATargetMovedAsideThisRunIsNotDestroyedAtANameItNoLongerHas() {
+            SyncOptions o = recursive(quarantine()).withDiverged(OnDiverged.QUARANTINE,
+                    Optional.of(Duration.ofDays(30)));
+            States target = States.under("backup/t").fs("backup/t").snap("backup/t", "s1", 1)
+                    .snap("backup/t", "mine", 5).fs("backup/t/a").snap("backup/t/a", "s1", 11)
+                    .fs("backup/t/a" + OLD).snap("backup/t/a" + OLD, "mine", 66)
+                    .fs("backup/t/cache").snap("backup/t/cache", "s1", 12);
+            Plan plan = new Planner(o).plan(sourceTree().build(), target.build(), List.of(), NOW);
+            assertThat(quarantineStep(plan.datasets().get(0)).target()).isEqualTo(DatasetName.of("backup/t"));
+            assertThat(plan.expired()).isEmpty();
+        }
+
+        @Test
         void theDryRunPrintsEachDestroyAndTheQuarantineCommands() {
             SyncOptions o = recursive(quarantine()).withDiverged(OnDiverged.QUARANTINE,
                     Optional.of(Duration.ofDays(30)));
