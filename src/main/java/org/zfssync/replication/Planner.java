@@ -74,6 +74,11 @@ public final class Planner {
                     modified, refusal, steps, quarantine);
         }
 
+        Analysis withRefusal(Refusal r) {
+            return new Analysis(source, targetName, target, common, commonSourceName, commonIsSnapshot, newerOnTarget,
+                    modified, r, resumeSteps, quarantine);
+        }
+
         /**
          * The target moved aside instead of refused: planned from here on as if it did not exist
          * (a full send), after a partial receive on it, if any, is discarded (its data is the
@@ -157,7 +162,11 @@ public final class Planner {
         List<DatasetName> newAsides = new ArrayList<>();
         Set<DatasetName> asideNames = new HashSet<>(target.datasets().keySet());
         asideNames.addAll(besideRoot);
-        for (DatasetState s : Selection.of(source, options.recursive(), options.includes(), options.excludes())) {
+        List<DatasetState> selected = Selection.of(source, options.recursive(), options.includes(), options.excludes());
+        // The target datasets this run replicates: only these may move aside below a quarantined target.
+        Set<DatasetName> covered = new HashSet<>();
+        selected.forEach(s -> covered.add(target.root().resolve(s.name().relativeTo(source.root()))));
+        for (DatasetState s : selected) {
             DatasetName targetName = target.root().resolve(s.name().relativeTo(source.root()));
             if (movedAside.stream().anyMatch(targetName::isSelfOrDescendantOf)) {
                 analyses.add(analyse(s, targetName, null));
@@ -166,7 +175,14 @@ public final class Planner {
             DatasetState t = target.get(targetName);
             Resumption resumption = resumption(s, targetName, t);
             Analysis a = analyse(s, targetName, resumption.target()).withResume(resumption.steps());
+            Optional<DatasetName> stray = t == null ? Optional.empty() : stray(targetName, target, covered);
             if (options.onDiverged() == OnDiverged.QUARANTINE && a.refusal != null
+                    && a.refusal.kind() != Refusal.Kind.NO_SOURCE_SNAPSHOT && stray.isPresent()) {
+                // A rename would carry along a dataset this run does not replicate (excluded, not on the
+                // source, or below a non-recursive target), and quarantine-keep would later destroy it.
+                a = a.withRefusal(new Refusal(a.refusal.kind(), a.refusal.reason() + "; it is not moved aside because "
+                        + stray.get() + " lies below it and this run does not replicate it", a.refusal.remedy()));
+            } else if (options.onDiverged() == OnDiverged.QUARANTINE && a.refusal != null
                     && a.refusal.kind() != Refusal.Kind.NO_SOURCE_SNAPSHOT
                     && (options.takeSnapshot() || !s.snapshots().isEmpty())
                     // A pool's root dataset cannot be renamed: it stays refused.
@@ -199,7 +215,18 @@ public final class Planner {
             plans.add(planDataset(a, snapshotted[i] ? newName : null,
                     isRoot && !target.rootExists()));
         }
-        return new Plan(Optional.ofNullable(newName), toSnapshot, plans, expired(target, besideRoot, newAsides, now));
+        return new Plan(Optional.ofNullable(newName), toSnapshot, plans, expired(target, besideRoot, newAsides, movedAside, now));
+    }
+
+    /**
+     * A dataset below {@code targetName} on the target that this run does not replicate (aside
+     * copies, ours, do not count), if any.
+     */
+    private static Optional<DatasetName> stray(DatasetName targetName, TreeState target, Set<DatasetName> covered) {
+        return target.datasets().keySet().stream()
+                .filter(d -> !d.equals(targetName) && d.isSelfOrDescendantOf(targetName) && !covered.contains(d)
+                        && !AsideNames.isAsideOrInside(d, target.root()))
+                .findFirst();
     }
 
     /** The aside name for a target moved aside now, a second later while that name is taken. */
@@ -221,7 +248,7 @@ public final class Planner {
      * another aside copy, which goes with it). Nothing is expired without quarantine-keep.
      */
     private List<Plan.Expired> expired(TreeState target, List<DatasetName> besideRoot, List<DatasetName> madeNow,
-                                       Instant now) {
+                                       List<DatasetName> movedNow, Instant now) {
         if (options.quarantineKeep().isEmpty()) {
             return List.of();
         }
@@ -234,7 +261,9 @@ public final class Planner {
         for (DatasetName name : candidates) {
             Optional<AsideNames.Aside> parsed = AsideNames.parse(name);
             if (parsed.isEmpty() || parsed.get().kind() != AsideNames.Kind.DIVERGED
-                    || !parsed.get().at().plus(keep).isBefore(now) || madeNow.contains(name)) {
+                    || !parsed.get().at().plus(keep).isBefore(now) || madeNow.contains(name)
+                    // Below a target moved aside this run: it has moved too, no longer at this name.
+                    || movedNow.stream().anyMatch(name::isSelfOrDescendantOf)) {
                 continue;
             }
             DatasetName original = parsed.get().original();

@@ -116,6 +116,22 @@ public final class RestorePlanner {
             return new Plan(Mode.ROLLBACK, chosen.name(), Instant.ofEpochSecond(chosen.creation()), List.of(),
                     rollbacks, Optional.empty(), notes);
         }
+        if (request.destination().parent() == null) {
+            // NAME.zfs-sync-restoring-T beside a pool's root would name another pool, and a pool's root cannot be renamed.
+            throw new RefusedException(why + ", so it would have to be received beside " + request.destination()
+                    + " and swapped, but a pool's root dataset cannot be renamed: restore into a new dataset instead");
+        }
+        // The rename of the original takes everything below it along: what the restore does not bring
+        // back would vanish from its place (moved under the replaced copy) without the plan saying so.
+        for (DatasetName d : destination.datasets().keySet()) {
+            boolean restoredToo = datasets.stream().anyMatch(b -> request.destination()
+                    .resolve(b.name().relativeTo(backup.root())).equals(d));
+            if (!restoredToo && !AsideNames.isAsideOrInside(d, request.destination())) {
+                throw new RefusedException(why + ", so " + request.destination() + " would be received beside and "
+                        + "swapped, but " + d + " lies below it and is not restored: the swap would move it away with "
+                        + "the original. Restore into a new dataset instead" + (request.recursive() ? "" : ", or use -r"));
+            }
+        }
         notes.add(why + ": received beside it, then the names are swapped; the original is kept");
         DatasetName restored = AsideNames.name(request.destination(), AsideNames.Kind.RESTORING, now);
         DatasetName aside = AsideNames.name(request.destination(), AsideNames.Kind.REPLACED, now);
@@ -225,7 +241,17 @@ public final class RestorePlanner {
                 return "rolling " + target + " back would destroy " + newer.size() + " newer snapshot(s) (@"
                         + newer.get(newer.size() - 1) + "; --destroy-newer allows it)";
             }
-            out.add(new Rollback(target, t.snapshots().get(at).name(), newer));
+            // zfs rollback refuses newer bookmarks as it does newer snapshots, and -r destroys both.
+            long txg = t.snapshots().get(at).createtxg();
+            List<String> newerMarks = t.bookmarks().stream().filter(b -> b.createtxg() > txg).map(b -> "#" + b.name())
+                    .toList();
+            if (!newerMarks.isEmpty() && !request.destroyNewer()) {
+                return "rolling " + target + " back would destroy " + newerMarks.size() + " newer bookmark(s) ("
+                        + newerMarks.get(newerMarks.size() - 1) + "; --destroy-newer allows it)";
+            }
+            List<String> destroys = new ArrayList<>(newer);
+            destroys.addAll(newerMarks);
+            out.add(new Rollback(target, t.snapshots().get(at).name(), destroys));
         }
         return null;
     }

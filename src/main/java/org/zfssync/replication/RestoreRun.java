@@ -120,15 +120,29 @@ public final class RestoreRun {
         return new Outcome(plan, lines, results, true, null);
     }
 
-    private Outcome swap(RestorePlanner.Plan plan, List<String> lines, List<DatasetResult> results, Host host,
-                         RestorePlanner.Swap swap) {
-        for (Command c : swapCommands(swap)) {
+    static Outcome swap(RestorePlanner.Plan plan, List<String> lines, List<DatasetResult> results, Host host,
+                        RestorePlanner.Swap swap) {
+        List<Command> commands = swapCommands(swap);
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
             LOG.warn("on {}: {}", host.name(), host.display(c));
             CommandResult r = host.run(c);
             if (!r.ok()) {
                 List<DatasetResult> all = new ArrayList<>(results);
                 all.add(new DatasetResult(swap.restored().value(), swap.original().value(), Action.UP_TO_DATE,
                         DatasetResult.Status.FAILED, null, null, 0, 0, r.errorLine()));
+                if (i > 0) {
+                    // The original was renamed aside but the restored copy could not take its name:
+                    // put the original back rather than leave its name empty.
+                    Command back = ZfsCommands.rename(swap.aside(), swap.original());
+                    LOG.warn("on {}: {} (putting the original back)", host.name(), host.display(back));
+                    CommandResult undo = host.run(back);
+                    if (undo.ok()) {
+                        return new Outcome(plan, lines, all, false, "swapping names failed: " + r.errorLine()
+                                + "; the original was put back as " + swap.original() + " (unchanged); the restored "
+                                + "copy is " + swap.restored());
+                    }
+                }
                 return new Outcome(plan, lines, all, false, "swapping names failed: " + r.errorLine() + "; "
                         + "nothing was destroyed: the original is " + swap.original() + " or " + swap.aside()
                         + ", the restored copy " + swap.restored() + " or " + swap.original());

@@ -25,7 +25,9 @@ import org.zfssync.zfs.DatasetName;
  * and no property, dataset or snapshot is created or changed. A volume's snapshot is read from
  * {@code /dev/zvol/DS@SNAP}, which exists only with {@code snapdev=visible}: when it is hidden,
  * the check sets it to visible for the read and restores the previous setting (local value,
- * inherited, or received) whatever happens, logged before it runs. That is the one property
+ * inherited, or received) whatever happens, logged before it runs. A broken pipe (zfs-sync killed or
+ * timed out: over ssh the remote shell gets no hangup, only EPIPE on its next write) is trapped too,
+ * or the shell would die of it without running its cleanup. That is the one property
  * verify ever changes, and only for the time of the read.
  *
  * <p>A target changed since its newest snapshot (data written on a writable target) is also read
@@ -42,7 +44,7 @@ public final class DeepCheck implements AutoCloseable {
      * noatime). Prints {@link ContentListing}'s sections. The temporary mount is undone on every exit.
      */
     static final String TREE_SCRIPT = "t=; cleanup() { cd /; if [ -n \"$t\" ]; then umount \"$t\" 2>/dev/null; "
-            + "rmdir \"$t\"; fi; }; trap cleanup EXIT; trap 'exit 129' HUP INT TERM; "
+            + "rmdir \"$t\"; fi; }; trap cleanup EXIT; trap 'exit 129' HUP INT TERM PIPE; "
             + "case $1 in dir) d=$2 ;; "
             + "snap) t=$(mktemp -d) || exit 1; mount -t zfs -o ro \"$2\" \"$t\" || exit 1; d=$t ;; "
             + "bind) t=$(mktemp -d) || exit 1; mount --bind \"$2\" \"$t\" && mount -o remount,bind,ro,noatime \"$t\" "
@@ -61,7 +63,7 @@ public final class DeepCheck implements AutoCloseable {
             + "restore() { case $how in local) zfs set snapdev=\"$value\" \"$vol\" ;; "
             + "received) zfs inherit -S snapdev \"$vol\" ;; *) zfs inherit snapdev \"$vol\" ;; esac; }; "
             + "if [ \"$how\" != none ]; then zfs set snapdev=visible \"$vol\" || exit 1; trap restore EXIT; "
-            + "trap 'exit 129' HUP INT TERM; fi; i=0; "
+            + "trap 'exit 129' HUP INT TERM PIPE; fi; i=0; "
             + "while [ ! -e \"$dev\" ] && [ $i -lt 120 ]; do udevadm settle -t 5 2>/dev/null; sleep 0.5; i=$((i+1)); "
             + "done; [ -e \"$dev\" ] || { echo \"no device $dev\" >&2; exit 1; }; "
             + "h=$(sha256sum < \"$dev\") || exit 1; echo \"${h%% *}\"";

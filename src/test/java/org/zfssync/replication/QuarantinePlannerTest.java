@@ -240,6 +240,42 @@ class QuarantinePlannerTest {
         }
 
         @Test
+        void aDivergedTargetWithAnExcludedChildIsNotMovedAsideSoTheChildIsNeverRenamedOrExpired() {
+            // backup/t/b is excluded: zfs-sync must not touch it, and a rename of backup/t would carry it
+            // into the aside copy, which quarantine-keep later destroys with zfs destroy -r.
+            SyncOptions o = recursive(quarantine());
+            o = new SyncOptions(true, List.of(Glob.of("b")), o.takeSnapshot(), o.noStream(), o.sendFlags(),
+                    o.receiveFlags(), false, false, false, o.naming(), List.of(), OnDiverged.QUARANTINE,
+                    Optional.of(Duration.ofDays(1)));
+            Plan plan = PlannerTest.plan(o, tree(), target(true, false));
+            DatasetPlan root = plan.datasets().get(0);
+            assertThat(root.action()).isEqualTo(Action.REFUSED);
+            assertThat(root.refusal().orElseThrow().message()).contains("backup/t/b", "not moved aside");
+            assertThat(plan.datasets()).flatExtracting(DatasetPlan::steps).noneMatch(Step.Quarantine.class::isInstance);
+        }
+
+        @Test
+        void aDivergedTargetWithADatasetTheSourceNoLongerHasIsNotMovedAside() {
+            // backup/t/old is the only copy of a dataset since destroyed on the source.
+            Plan plan = PlannerTest.plan(recursive(quarantine()), tree(),
+                    target(true, false).fs("backup/t/old").snap("backup/t/old", "s1", 41));
+            assertThat(plan.datasets().get(0).action()).isEqualTo(Action.REFUSED);
+            assertThat(plan.datasets().get(0).refusal().orElseThrow().message()).contains("backup/t/old");
+        }
+
+        @Test
+        void withoutRecursionATargetWithChildrenIsNotMovedAsideButAsideCopiesBelowItDoNotCount() {
+            // A non-recursive listing (-d 1) shows the direct children; none of them is this run's.
+            DatasetPlan p = PlannerTest.only(PlannerTest.plan(quarantine(), source(), States.under("backup/a")
+                    .fs("backup/a").snap("backup/a", "theirs", 99).fs("backup/a/home")));
+            assertThat(p.action()).isEqualTo(Action.REFUSED);
+            assertThat(p.refusal().orElseThrow().message()).contains("backup/a/home");
+            DatasetPlan q = PlannerTest.only(PlannerTest.plan(quarantine(), source(), States.under("backup/a")
+                    .fs("backup/a").snap("backup/a", "theirs", 99).fs("backup/a/x" + ASIDE_SUFFIX)));
+            assertThat(q.action()).isEqualTo(Action.FULL);
+        }
+
+        @Test
         void asideCopiesOnTheSourceAreNeitherSentNorSnapshotted() {
             States source = tree().fs("tank/t/a" + ASIDE_SUFFIX).snap("tank/t/a" + ASIDE_SUFFIX, "s1", 31)
                     .fs("tank/t/a" + ASIDE_SUFFIX + "/x").fs("tank/t/b.zfs-sync-replaced-20261101T000000Z")
@@ -318,6 +354,19 @@ class QuarantinePlannerTest {
         void aCopyInsideAnExpiredCopyGoesWithItNotOnItsOwn() {
             assertThat(expired(options(Duration.ofDays(30), true, List.of()), BESIDE))
                     .noneMatch(n -> n.contains(OLD + "/"));
+        }
+
+        @Test
+        void anOldCopyBelowATargetMovedAsideThisRunIsNotDestroyedAtANameItNoLongerHas() {
+            SyncOptions o = recursive(quarantine()).withDiverged(OnDiverged.QUARANTINE,
+                    Optional.of(Duration.ofDays(30)));
+            States target = States.under("backup/t").fs("backup/t").snap("backup/t", "s1", 1)
+                    .snap("backup/t", "mine", 5).fs("backup/t/a").snap("backup/t/a", "s1", 11)
+                    .fs("backup/t/a" + OLD).snap("backup/t/a" + OLD, "mine", 66)
+                    .fs("backup/t/cache").snap("backup/t/cache", "s1", 12);
+            Plan plan = new Planner(o).plan(sourceTree().build(), target.build(), List.of(), NOW);
+            assertThat(quarantineStep(plan.datasets().get(0)).target()).isEqualTo(DatasetName.of("backup/t"));
+            assertThat(plan.expired()).isEmpty();
         }
 
         @Test

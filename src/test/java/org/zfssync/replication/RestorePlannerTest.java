@@ -176,6 +176,64 @@ class RestorePlannerTest {
     }
 
     @Test
+    void aSwapThatWouldCarryAwayADatasetItDoesNotRestoreIsRefused() {
+        // tank/data/home is not in the restore: renaming tank/data aside would move it out of its place.
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3)
+                .fs(DATA + "/home").snap(DATA + "/home", "h1", 31).build();
+        assertThatThrownBy(() -> plan(request("s2", true, false), backup(), source))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining(DATA + "/home");
+        // With -r, a child the backup lacks the snapshot for is not restored either.
+        States b = backup().fs(BACKUP + "/home").snap(BACKUP + "/home", "other", 41);
+        RestorePlanner.Request r = new RestorePlanner.Request(BACKUP, "s2", null, DATA, true, true, false);
+        assertThatThrownBy(() -> RestorePlanner.plan(r, b.build(), source, NOW))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining(DATA + "/home");
+        // An earlier restore's replaced copy below it is ours and does not count.
+        TreeState withAside = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3)
+                .fs(DATA + "/x.zfs-sync-replaced-20261101T000000Z").build();
+        assertThat(plan(request("s2", true, false), backup(), withAside).mode()).isEqualTo(RestorePlanner.Mode.SWAP);
+    }
+
+    @Test
+    void aNewerBookmarkIsNewerDataForRollbackItNeedsDestroyNewerAndIsShownAsDestroyed() {
+        // A sync's cursor bookmark of a snapshot since destroyed: plain zfs rollback refuses it, -r destroys it.
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s2", 2)
+                .bookmark(DATA.value(), "cursor", 7).build();
+        RestorePlanner.Plan swap = plan(request("s2", true, false), backup(), source);
+        assertThat(swap.mode()).isEqualTo(RestorePlanner.Mode.SWAP);
+        assertThat(swap.notes()).anyMatch(n -> n.contains("#cursor") && n.contains("--destroy-newer"));
+        RestorePlanner.Plan rollback = plan(request("s2", true, true), backup(), source);
+        assertThat(rollback.rollbacks()).containsExactly(new RestorePlanner.Rollback(DATA, "s2", List.of("#cursor")));
+        FakeZfsHost host = new FakeZfsHost("local");
+        assertThat(String.join("\n", RestoreRun.lines(rollback, host, host, StreamShape.plain())))
+                .contains("zfs rollback -r tank/data@s2");
+    }
+
+    @Test
+    void aPoolsRootIsNeverSwappedItsRestoringNameWouldBeAnotherPool() {
+        TreeState pool = States.under("tank").fs("tank").snap("tank", "s3", 3).build();
+        RestorePlanner.Request r = new RestorePlanner.Request(BACKUP, "s2", null, DatasetName.of("tank"), false, true,
+                false);
+        assertThatThrownBy(() -> RestorePlanner.plan(r, backup().build(), pool, NOW))
+                .isInstanceOf(RestorePlanner.RefusedException.class).hasMessageContaining("pool's root");
+    }
+
+    @Test
+    void whenTheRestoredCopyCannotTakeTheNameTheOriginalIsPutBack() {
+        TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();
+        RestorePlanner.Plan plan = plan(request("s2", true, false), backup(), source);
+        RestorePlanner.Swap swap = plan.swap().orElseThrow();
+        FakeZfsHost host = new FakeZfsHost("local").pool("tank").create(DATA.value()).create(swap.restored().value());
+        host.failNext("zfs rename " + swap.restored(), 1, "cannot rename: dataset is busy");
+        RestoreRun.Outcome o = RestoreRun.swap(plan, List.of(), List.of(), host, swap);
+        assertThat(o.completed()).isFalse();
+        // The original is in its place again, not left under the replaced name with nothing at DATA.
+        assertThat(host.exists(DATA.value())).isTrue();
+        assertThat(host.exists(swap.aside().value())).isFalse();
+        assertThat(host.exists(swap.restored().value())).isTrue();
+        assertThat(o.message()).contains("put back", swap.restored().value());
+    }
+
+    @Test
     void thePlanShowsEveryCommand() {
         FakeZfsHost host = new FakeZfsHost("local");
         TreeState source = States.under(DATA.value()).fs(DATA.value()).snap(DATA.value(), "s3", 3).build();

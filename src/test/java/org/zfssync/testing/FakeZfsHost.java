@@ -609,8 +609,39 @@ public final class FakeZfsHost implements Host {
             case "create" -> createCommand(args);
             case "receive", "recv" -> receiveAbort(args);
             case "send" -> sendEstimate(args, out);
+            case "rename" -> renameDataset(args);
             default -> throw new ZfsError(2, "unrecognized command '" + a.get(1) + "' (not modelled by the fake)");
         };
+    }
+
+    /** {@code zfs rename FROM TO} of a file system or volume: it and everything below it take the new name. */
+    private int renameDataset(List<String> args) throws ZfsError {
+        String from = args.get(args.size() - 2);
+        String to = args.get(args.size() - 1);
+        if (!datasets.containsKey(from)) {
+            throw new ZfsError(1, "cannot open '" + from + "': dataset does not exist");
+        }
+        if (datasets.containsKey(to)) {
+            throw new ZfsError(1, "cannot rename to '" + to + "': dataset already exists");
+        }
+        for (String k : new ArrayList<>(datasets.keySet())) {
+            if (k.equals(from) || k.startsWith(from + "/")) {
+                Ds old = datasets.remove(k);
+                Ds d = new Ds(to + k.substring(from.length()));
+                d.guid = old.guid;
+                d.createtxg = old.createtxg;
+                d.creation = old.creation;
+                d.written = old.written;
+                d.encrypted = old.encrypted;
+                d.partialOnly = old.partialOnly;
+                d.partial = old.partial;
+                d.properties.putAll(old.properties);
+                d.snapshots.addAll(old.snapshots);
+                d.bookmarks.addAll(old.bookmarks);
+                datasets.put(d.name, d);
+            }
+        }
+        return 0;
     }
 
     private int list(List<String> args, StringBuilder out) throws ZfsError {
