@@ -57,6 +57,9 @@ public final class Settings {
     private final Integer stallTimeout;
     private final Integer retryMaxDelay;
     private final Integer commandTimeout;
+    private final String transport;
+    private final String directTargetAddress;
+    private final Boolean sshForwardAgent;
 
     private Settings(Builder b) {
         this.recursive = b.recursive;
@@ -98,6 +101,9 @@ public final class Settings {
         this.stallTimeout = b.stallTimeout;
         this.retryMaxDelay = b.retryMaxDelay;
         this.commandTimeout = b.commandTimeout;
+        this.transport = b.transport;
+        this.directTargetAddress = b.directTargetAddress;
+        this.sshForwardAgent = b.sshForwardAgent;
     }
 
     public static Builder builder() {
@@ -150,6 +156,9 @@ public final class Settings {
         b.stallTimeout = stallTimeout;
         b.retryMaxDelay = retryMaxDelay;
         b.commandTimeout = commandTimeout;
+        b.transport = transport;
+        b.directTargetAddress = directTargetAddress;
+        b.sshForwardAgent = sshForwardAgent;
         return b;
     }
 
@@ -202,6 +211,9 @@ public final class Settings {
         b.stallTimeout = or(stallTimeout, defaults.stallTimeout);
         b.retryMaxDelay = or(retryMaxDelay, defaults.retryMaxDelay);
         b.commandTimeout = or(commandTimeout, defaults.commandTimeout);
+        b.transport = or(transport, defaults.transport);
+        b.directTargetAddress = or(directTargetAddress, defaults.directTargetAddress);
+        b.sshForwardAgent = or(sshForwardAgent, defaults.sshForwardAgent);
         return b.build();
     }
 
@@ -369,6 +381,21 @@ public final class Settings {
         return commandTimeout;
     }
 
+    /** relay, ssh-direct or auto ({@code --transport}). */
+    public String transport() {
+        return transport;
+    }
+
+    /** The target's ssh destination as the source reaches it, for ssh-direct ({@code --direct-target-address}). */
+    public String directTargetAddress() {
+        return directTargetAddress;
+    }
+
+    /** Forward the agent to the source for ssh-direct ({@code --ssh-forward-agent}). */
+    public Boolean sshForwardAgent() {
+        return sshForwardAgent;
+    }
+
     /** Sets what is given; everything else stays unset (null), to be inherited from {@code defaults:}. */
     @JsonPOJOBuilder(withPrefix = "")
     public static final class Builder {
@@ -411,6 +438,9 @@ public final class Settings {
         private Integer stallTimeout;
         private Integer retryMaxDelay;
         private Integer commandTimeout;
+        private String transport;
+        private String directTargetAddress;
+        private Boolean sshForwardAgent;
 
         public Builder recursive(Boolean value) {
             this.recursive = value;
@@ -604,6 +634,21 @@ public final class Settings {
 
         public Builder commandTimeout(Integer value) {
             this.commandTimeout = value;
+            return this;
+        }
+
+        public Builder transport(String value) {
+            this.transport = value;
+            return this;
+        }
+
+        public Builder directTargetAddress(String value) {
+            this.directTargetAddress = value;
+            return this;
+        }
+
+        public Builder sshForwardAgent(Boolean value) {
+            this.sshForwardAgent = value;
             return this;
         }
 

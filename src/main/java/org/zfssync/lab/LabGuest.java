@@ -66,9 +66,27 @@ public final class LabGuest implements AutoCloseable {
     }
 
     private static LabGuest bootOnce(Path imageDir) {
+        LabGuest guest = start(imageDir, List.of());
+        try {
+            guest.awaitReady();
+        } catch (LabException e) {
+            guest.close();
+            throw e;
+        }
+        return guest;
+    }
+
+    /**
+     * Starts a guest's qemu without waiting for it to answer (see {@link #awaitReady}): several
+     * guests then boot side by side.
+     *
+     * @param extraQemuArgs more qemu arguments, e.g. a second network card on a private link
+     */
+    public static LabGuest start(Path imageDir, List<String> extraQemuArgs) {
         try {
             Path runDir = Files.createTempDirectory("zfs-sync-lab-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // Every guest boots from the one cached image through an overlay of its own.
             Path overlay = runDir.resolve("root.qcow2");
             run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                     imageDir.resolve("root.qcow2").toString(), overlay.toString()));
@@ -84,23 +102,34 @@ public final class LabGuest implements AutoCloseable {
                     "-drive", "file=" + overlay + ",if=virtio,format=qcow2,cache=unsafe",
                     "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-:22",
                     "-device", "virtio-net-pci,netdev=n0"));
+            argv.addAll(extraQemuArgs);
             Process qemu = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(runDir.resolve("qemu.log").toFile()).start();
             LabGuest guest = new LabGuest(imageDir, runDir, port, qemu);
             guest.writeSshConfig();
-            try {
-                guest.awaitSsh();
-            } catch (LabException e) {
-                guest.close();
-                throw e;
-            }
             return guest;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the lab guest", e);
         }
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    /** Waits until the guest answers ssh and its zfs works; on failure the caller closes the guest. */
+    public void awaitReady() {
+        awaitSsh();
+    }
+
+    /** What qemu said (its log), for a start that failed. */
+    public String qemuLog() {
+        return tail(runDir.resolve("qemu.log"));
+    }
+
+    /** The image this guest booted from (its ssh key and known host key are there). */
+    public Path imageDir() {
+        return imageDir;
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on now. */
+    public static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -138,6 +138,9 @@ public final class SyncRun {
             Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
             boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
             Set<Helper> helpers = ShapeChooser.helpersToProbe(transferSettings, networkHop);
+            if (transferSettings.transport().mode() == TransportMode.SSH_DIRECT && networkHop) {
+                helpers.add(Helper.PV);
+            }
             HostReport sourceReport = HostProbe.probe(sourceZfs, helpers,
                     List.of(org.zfssync.zfs.DatasetName.of(source.dataset().pool())));
             HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
@@ -145,10 +148,17 @@ public final class SyncRun {
                     targetHost.name(), targetReport.version());
             ShapeChooser.Choice choice = ShapeChooser.choose(transferSettings, sourceReport, targetReport, networkHop);
             choice.warnings().forEach(LOG::warn);
+            Transports.Choice carrier = Transports.choose(transferSettings.transport(), sourceHost, targetHost,
+                    sourceReport);
+            carrier.notes().forEach(LOG::info);
+            // Before any data moves: a source that cannot reach the target is one clear error, not retries.
+            Transports.requireReachable(carrier, sourceHost, transferSettings.transport(), targetHost);
+            LOG.info("streams go by {}", carrier.transport().name());
             TreeState sourceState = sourceZfs.list(source.dataset(), options.recursive());
             TreeState targetState = targetZfs.list(target.dataset(), options.recursive());
             Plan plan = new Planner(options).plan(sourceState, targetState, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming())
+            List<String> lines = new PlanPrinter(sourceHost, targetHost, choice.shape(), options.naming(),
+                    carrier.transport())
                     .lines(plan);
             SyncReport report;
             if (dryRun) {
@@ -156,7 +166,8 @@ public final class SyncRun {
             } else {
                 cancellation.throwIfCancelled();
                 report = new Executor(sourceHost, targetZfs, transferSettings, choice.shape(), options.naming(),
-                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId)
+                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId,
+                        carrier.transport())
                         .execute(plan,
                         sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
                         () -> targetZfs.list(target.dataset(), options.recursive()), source.toString(),
