@@ -37,17 +37,18 @@ public final class PermissionAudit {
         if (!r.get(0).ok() || !r.get(1).ok()) {
             return new Finding("?", false, needed, "id failed: " + r.get(0).errorLine());
         }
-        String user = r.get(1).stdout().strip();
-        if (r.get(0).stdout().strip().equals("0")) {
+        // output(), not stdout(): over ssh the four run as one batch, whose output comes back merged.
+        String user = r.get(1).output().strip();
+        if (r.get(0).output().strip().equals("0")) {
             return new Finding(user, true, new Permissions(List.of()), "");
         }
         CommandResult allow = r.get(3);
         if (!allow.ok()) {
             return new Finding(user, false, needed, "zfs allow " + dataset + " failed: " + allow.errorLine());
         }
-        Set<String> groups = Set.of(r.get(2).stdout().strip().split("\\s+"));
+        Set<String> groups = Set.of(r.get(2).output().strip().split("\\s+"));
         try {
-            Set<String> granted = AllowListing.parse(allow.stdout()).effective(dataset.value(), user, groups);
+            Set<String> granted = AllowListing.parse(allow.output()).effective(dataset.value(), user, groups);
             return new Finding(user, false, needed.missingFrom(granted), "");
         } catch (IllegalArgumentException e) {
             return new Finding(user, false, needed, e.getMessage());

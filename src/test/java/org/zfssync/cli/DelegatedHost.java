@@ -81,7 +81,9 @@ final class DelegatedHost implements Host {
 
     @Override
     public List<CommandResult> runAll(List<Command> commands) {
-        return commands.stream().map(this::run).toList();
+        // As SshHost's batch returns them: each command's output merged into one text, stdout empty.
+        return commands.stream().map(this::run).map(r -> new CommandResult(r.command(), r.host(), r.exitCode(), "",
+                r.output())).toList();
     }
 
     @Override

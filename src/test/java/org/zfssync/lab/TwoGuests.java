@@ -1,13 +1,11 @@
 package org.zfssync.lab;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.zfssync.host.ShellQuote;
@@ -15,9 +13,9 @@ import org.zfssync.host.ShellQuote;
 /**
  * Two lab guests booted side by side from the one cached image (a qcow2 overlay each), each
  * reachable from this machine by its own ssh forward ({@link #SOURCE_HOST}, {@link #TARGET_HOST}
- * in {@link #sshConfig}), and joined to each other by a private network: a second network card
- * on a qemu socket link ({@code listen=} on the source's qemu, {@code connect=} on the target's),
- * {@value #SOURCE_IP} and {@value #TARGET_IP}. Nothing but the two guests is on that link, and
+ * in {@link #sshConfig}), and joined to each other by a private network: a second network card,
+ * hot-plugged once each guest is up, on a qemu socket link ({@code listen=} on the source's qemu,
+ * {@code connect=} on the target's), {@value #SOURCE_IP} and {@value #TARGET_IP}. Nothing but the two guests is on that link, and
  * nothing of it passes through this machine's ssh.
  *
  * <p>The source holds a key the target accepts (the lab's own controller key, copied in at boot:
@@ -70,16 +68,9 @@ final class TwoGuests implements ExtensionContext.Store.CloseableResource {
     }
 
     private static TwoGuests bootOnce(Path image) {
-        int linkPort;
+        LabGuest source = LabGuest.start(image, true);
+        LabGuest target = LabGuest.start(image, true);
         try {
-            linkPort = LabGuest.freeLoopbackPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        LabGuest source = LabGuest.start(image, card("listen=127.0.0.1:" + linkPort, "52:54:00:4c:00:01"));
-        LabGuest target = null;
-        try {
-            target = startConnected(image, linkPort, source);
             source.awaitReady();
             target.awaitReady();
             TwoGuests pair = new TwoGuests(source, target, Files.createTempDirectory("zfs-sync-lab2-",
@@ -88,39 +79,24 @@ final class TwoGuests implements ExtensionContext.Store.CloseableResource {
             return pair;
         } catch (IOException | RuntimeException e) {
             source.close();
-            if (target != null) {
-                target.close();
-            }
+            target.close();
             throw e instanceof LabException l ? l : new LabException("cannot set up the two guests: " + e, e);
         }
     }
 
-    /** The private link's card: a socket netdev, with a MAC of its own (both guests share an image). */
-    private static List<String> card(String socket, String mac) {
-        return List.of("-netdev", "socket,id=link," + socket, "-device", "virtio-net-pci,netdev=link,mac=" + mac);
-    }
-
     /**
-     * Starts the target's qemu, which connects to the source's listening socket as it starts: a
-     * qemu that finds nobody listening yet exits at once, and is started again.
+     * Gives a running guest its card on the private link: first a network file that matches the
+     * card's MAC (sorting before the image's, which gives every eth* the ssh forward's address;
+     * networkd restarted to read it, since networkctl needs D-Bus, which the guest lacks), then
+     * the card itself, hot-plugged over QMP.
      */
-    private static LabGuest startConnected(Path image, int linkPort, LabGuest source) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            LabGuest target = LabGuest.start(image, card("connect=127.0.0.1:" + linkPort, "52:54:00:4c:00:02"));
-            sleep(Duration.ofSeconds(2));
-            if (target.isRunning()) {
-                return target;
-            }
-            String log = target.qemuLog();
-            target.close();
-            if (!source.isRunning()) {
-                throw new LabException("the source guest's qemu exited: " + source.qemuLog());
-            }
-            if (attempt == 19) {
-                throw new LabException("the target guest's qemu cannot connect to the private link: " + log);
-            }
-        }
-        throw new IllegalStateException("unreachable");
+    private static void addCard(LabGuest guest, String mac, String address, String socket) {
+        String network = "[Match]\nMACAddress=" + mac + "\n[Network]\nAddress=" + address + "/24\n";
+        guest.exec("printf '%s' " + ShellQuote.quote(network) + " > /etc/systemd/network/05-zfslab-link.network"
+                + " && systemctl restart systemd-networkd").orThrow("writing the private link's network file");
+        guest.qmp("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"socket\",\"id\":\"link\"," + socket + "}}");
+        guest.qmp("{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"virtio-net-pci\",\"netdev\":\"link\","
+                + "\"mac\":\"" + mac + "\",\"id\":\"linkcard\"}}");
     }
 
     /**
@@ -128,10 +104,12 @@ final class TwoGuests implements ExtensionContext.Store.CloseableResource {
      * machine's ssh config for both; then proves the source reaches the target by itself.
      */
     private void link() throws IOException {
-        source.exec("ip addr add " + SOURCE_IP + "/24 dev " + LINK + " && ip link set " + LINK + " up")
-                .orThrow("configuring the source's private link");
-        target.exec("ip addr add " + TARGET_IP + "/24 dev " + LINK + " && ip link set " + LINK + " up")
-                .orThrow("configuring the target's private link");
+        int linkPort = LabGuest.freeLoopbackPort();
+        // The source listens, the target connects: one socket joins the two cards.
+        addCard(source, "52:54:00:4c:00:01", SOURCE_IP, "\"listen\":\"127.0.0.1:" + linkPort + "\"");
+        addCard(target, "52:54:00:4c:00:02", TARGET_IP, "\"connect\":\"127.0.0.1:" + linkPort + "\"");
+        awaitAddress(source, SOURCE_IP);
+        awaitAddress(target, TARGET_IP);
         Path image = source.imageDir();
         source.exec("mkdir -p /root/.ssh && chmod 700 /root/.ssh").orThrow("mkdir /root/.ssh");
         source.copyIn(image.resolve("id_ed25519"), "/root/.ssh/zfslab_peer_key");
@@ -153,11 +131,22 @@ final class TwoGuests implements ExtensionContext.Store.CloseableResource {
         if (reach.exitCode() != 0) {
             throw new LabException("the source guest cannot reach the target over the private link: " + reach.stderr());
         }
-        String common = "  HostName 127.0.0.1\n  User root\n  IdentityFile " + image.resolve("id_ed25519")
-                + "\n  IdentitiesOnly yes\n  UserKnownHostsFile " + image.resolve("known_hosts")
-                + "\n  HostKeyAlias zfs-sync-lab\n  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n";
-        Files.writeString(sshConfig, "Host " + SOURCE_HOST + "\n  Port " + source.port() + "\n" + common + "\nHost "
-                + TARGET_HOST + "\n  Port " + target.port() + "\n" + common, StandardCharsets.UTF_8);
+        Files.writeString(sshConfig, source.sshConfigEntry(SOURCE_HOST) + "\n" + target.sshConfigEntry(TARGET_HOST),
+                StandardCharsets.UTF_8);
+    }
+
+    /** Waits for the hot-plugged card to appear as {@link #LINK} with its address. */
+    private static void awaitAddress(LabGuest guest, String address) {
+        String probe = "ip -br addr show dev " + LINK + " 2>&1";
+        String seen = "";
+        for (int i = 0; i < 30; i++) {
+            seen = guest.exec(probe).stdout();
+            if (seen.contains(address + "/24")) {
+                return;
+            }
+            sleep(Duration.ofSeconds(2));
+        }
+        throw new LabException("the private link's card did not come up as " + LINK + " with " + address + ": " + seen);
     }
 
     Fixture fixture(String testName) {

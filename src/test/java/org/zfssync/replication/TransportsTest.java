@@ -4,10 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
+import org.zfssync.host.Helper;
+import org.zfssync.host.HelperState;
+import org.zfssync.host.Host;
+import org.zfssync.host.LocalHost;
+import org.zfssync.host.MissingToolException;
+import org.zfssync.host.SshHost;
+import org.zfssync.host.SshOptions;
+import org.zfssync.zfs.ZfsVersion;
 
 /** Choosing a transport, and judging which half of a direct stream failed first. */
 class TransportsTest {
@@ -40,5 +49,56 @@ class TransportsTest {
                 stage("pv", 0, ""));
         assertThat(SshDirectTransport.receiverGaveUp(senderFailed, failedReceiver)).isFalse();
         assertThat(SshDirectTransport.receiverGaveUp(brokenSender, List.of(stage("zfs", 0, "")))).isFalse();
+    }
+
+    private static final TransportSettings DIRECT = new TransportSettings(TransportMode.SSH_DIRECT, Optional.empty(),
+            false);
+
+    private static SshHost ssh(String name) {
+        return new SshHost(name, SshOptions.defaults(), null, (h, d, s) -> { });
+    }
+
+    private static HostReport report(String host, HelperState.Status pv) {
+        return new HostReport(host, new ZfsVersion(2, 3, 2, "zfs-2.3.2"),
+                Map.of(Helper.PV, new HelperState(Helper.PV, pv, pv == HelperState.Status.OK ? "" : "exit 1: broken")));
+    }
+
+    @Test
+    void sshDirectBetweenTwoRemoteHostsWithPvOnTheSourceGoesDirect() {
+        Host source = ssh("a");
+        Transports.Choice c = Transports.choose(DIRECT, source, ssh("b"), report("a", HelperState.Status.OK));
+        assertThat(c.transport()).isInstanceOf(SshDirectTransport.class);
+        assertThat(c.transport().name()).isEqualTo("ssh-direct");
+        assertThat(c.notes()).isEmpty();
+    }
+
+    @Test
+    void withThisMachineAtOneEndOrOneHostAtBothTheRelayCarriesItAndSaysWhy() {
+        Host local = new LocalHost((h, d, s) -> { });
+        Host a = ssh("a");
+        HostReport ok = report("a", HelperState.Status.OK);
+        assertThat(Transports.choose(DIRECT, local, a, ok).transport()).isInstanceOf(RelayTransport.class);
+        assertThat(Transports.choose(DIRECT, a, local, ok).notes()).singleElement().asString()
+                .contains("this machine is one end");
+        assertThat(Transports.choose(DIRECT, a, a, ok).notes()).singleElement().asString().contains("same host");
+        assertThat(Transports.choose(TransportSettings.relay(), a, ssh("b"), ok).transport())
+                .isInstanceOf(RelayTransport.class);
+        assertThat(Transports.choose(new TransportSettings(TransportMode.AUTO, Optional.empty(), false), a, ssh("b"), ok)
+                .transport()).isInstanceOf(RelayTransport.class);
+    }
+
+    @Test
+    void sshDirectWithoutAWorkingPvOnTheSourceIsAMissingPrerequisite() {
+        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING)))
+                .isInstanceOf(MissingToolException.class).hasMessageContaining("pv");
+        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.BROKEN)))
+                .isInstanceOf(MissingToolException.class);
+    }
+
+    @Test
+    void theDirectLinkIsTheAddressGivenElseTheTargetsOwnName() {
+        assertThat(Transports.link(DIRECT, ssh("root@b")).address()).isEqualTo("root@b");
+        assertThat(Transports.link(new TransportSettings(TransportMode.SSH_DIRECT, Optional.of("10.0.0.2"), true),
+                ssh("root@b"))).isEqualTo(new org.zfssync.host.DirectStream.Link("10.0.0.2", true));
     }
 }
