@@ -133,9 +133,9 @@ public final class LabGuest implements AutoCloseable {
      * started with QMP, and returns qemu's answer; an error answer throws.
      */
     public String qmp(String command) {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(runDir.resolve("qmp.sock")))) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                    StandardCharsets.UTF_8));
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(runDir.resolve("qmp.sock")));
+             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
+                     StandardCharsets.UTF_8))) {
             in.readLine(); // the greeting
             for (String c : List.of("{\"execute\":\"qmp_capabilities\"}", command)) {
                 channel.write(ByteBuffer.wrap((c + "\n").getBytes(StandardCharsets.UTF_8)));
