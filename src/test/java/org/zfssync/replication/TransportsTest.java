@@ -101,4 +101,16 @@ class TransportsTest {
         assertThat(Transports.link(new TransportSettings(TransportMode.SSH_DIRECT, Optional.of("10.0.0.2"), true),
                 ssh("root@b"))).isEqualTo(new org.zfssync.host.DirectStream.Link("10.0.0.2", true));
     }
+
+    @Test
+    void thePlanShowsTheWholeDirectStreamAsTheSourceRunsIt() {
+        SshDirectTransport direct = new SshDirectTransport(ssh("a"), "b",
+                new org.zfssync.host.DirectStream.Link("root@10.0.0.2", false));
+        TransferPipeline p = new TransferPipeline(org.zfssync.host.Pipeline.of(Command.reading("zfs", "send", "t/a@s")),
+                org.zfssync.host.Pipeline.of(Command.changing("zfs", "receive", "-s", "p/a")));
+        String shown = direct.display(p);
+        assertThat(shown).startsWith("ssh ").contains(" a ", "zfs send t/a@s", "pv -n -b -i 1",
+                "ssh -o BatchMode=yes -o ForwardAgent=no root@10.0.0.2", "zfs receive -s p/a");
+        assertThat(shown).as("the per-stage wrapper is not shown").doesNotContain("-exit $?");
+    }
 }
