@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.zfssync.host.CommandStats;
+import org.zfssync.host.DirectStream;
 import org.zfssync.host.Helper;
 import org.zfssync.host.HelperState;
 import org.zfssync.host.Host;
@@ -18,6 +19,9 @@ import org.zfssync.permissions.SideGrant;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.HostReport;
 import org.zfssync.replication.HostProbe;
+import org.zfssync.replication.TransportMode;
+import org.zfssync.replication.TransportSettings;
+import org.zfssync.replication.Transports;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.TreeState;
 import org.zfssync.zfs.Zfs;
@@ -33,7 +37,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
         description = "Checks, without changing anything, that each host is reachable, runs OpenZFS, and that the "
                 + "source dataset exists (and where the target would be created), and that the optional helpers "
-                + "(mbuffer, zstd, lz4) pass data end to end. A broken helper exits 3. A side that runs as another "
+                + "(mbuffer, zstd, lz4, pv) pass data end to end; with --transport ssh-direct, that the source reaches the target "
+                + "over ssh by itself. A broken helper exits 3. A side that runs as another "
                 + "user than root has its zfs allow delegations read and every permission the options given need and "
                 + "it lacks is named (exit 3); zfs-sync allow prints the commands that grant them.")
 public final class CheckCommand implements Callable<Integer> {
@@ -52,6 +57,9 @@ public final class CheckCommand implements Callable<Integer> {
     @CommandLine.Mixin
     DelegationOptionsMixin delegation = new DelegationOptionsMixin();
 
+    @CommandLine.Mixin
+    TransportOptionsMixin transports = new TransportOptionsMixin();
+
     private final HostPool.Factory hosts;
 
     public CheckCommand() {
@@ -69,6 +77,7 @@ public final class CheckCommand implements Callable<Integer> {
         Optional<Endpoint> dst = Optional.ofNullable(target).map(Endpoint::parse);
         PrintWriter out = spec.commandLine().getOut();
         SshOptions sshOptions = ssh.toSshOptions();
+        TransportSettings transport = transports.toSettings();
         Required required = PermissionModel.required(delegation.toOptions());
         int exit = ExitCodes.OK;
         boolean brokenHelper;
@@ -99,6 +108,7 @@ public final class CheckCommand implements Callable<Integer> {
                 DatasetName where = t.rootExists() ? dst.get().dataset()
                         : SideGrant.target("", dst.get().dataset(), "root", required.target()).grantOn();
                 lacking |= !delegated(out, targetHost, where, required.target());
+                lacking |= !direct(out, transport, sourceHost, targetHost);
             }
         }
         if ((brokenHelper || lacking) && exit == ExitCodes.OK) {
@@ -129,6 +139,30 @@ public final class CheckCommand implements Callable<Integer> {
                     f.user(), f.missing().names(), dataset);
         }
         return f.complete();
+    }
+
+    /**
+     * With --transport ssh-direct, whether the source can run the stream itself: pv there, and an
+     * ssh from the source to the target that needs no password; true if so (or not asked for).
+     */
+    private static boolean direct(PrintWriter out, TransportSettings transport, Host sourceHost, Host targetHost) {
+        if (transport.mode() != TransportMode.SSH_DIRECT) {
+            return true;
+        }
+        if (sourceHost.isLocal() || targetHost.isLocal() || sourceHost == targetHost) {
+            out.printf("ok     --transport ssh-direct: this machine is one end of the stream (or both ends are one "
+                    + "host): the relay carries it%n");
+            return true;
+        }
+        DirectStream.Link link = Transports.link(transport, targetHost);
+        Optional<String> problem = Transports.unreachable(sourceHost, link);
+        if (problem.isPresent()) {
+            out.printf("FAIL   %s%n", problem.get());
+            return false;
+        }
+        out.printf("ok     %s reaches %s over ssh by itself (--transport ssh-direct)%n", sourceHost.name(),
+                link.address());
+        return true;
     }
 
     /** Prints what the probe found on one host; true if a helper is installed but broken. */

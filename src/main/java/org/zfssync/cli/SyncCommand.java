@@ -32,6 +32,7 @@ import org.zfssync.replication.SyncOptions;
 import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TransferSettings;
+import org.zfssync.replication.TransportSettings;
 import org.zfssync.zfs.Inventory;
 import org.zfssync.zfs.ReceiveFlags;
 import org.zfssync.zfs.SendFlags;
@@ -117,7 +118,8 @@ public final class SyncCommand implements Callable<Integer> {
     boolean noMount;
 
     @Option(names = "--bwlimit", paramLabel = "RATE", description = "Cap the transfer rate, in bytes per second "
-            + "with K, M, G as powers of 1024 (e.g. 50M). Enforced by zfs-sync on the stream it relays.")
+            + "with K, M, G as powers of 1024 (e.g. 50M). Enforced by zfs-sync on the stream it relays, by pv on the "
+            + "source with --transport ssh-direct.")
     String bwlimit;
 
     @Option(names = "--compress", paramLabel = "MODE", defaultValue = "auto", converter = CompressionConverter.class,
@@ -168,6 +170,9 @@ public final class SyncCommand implements Callable<Integer> {
     SshOptionsMixin ssh = new SshOptionsMixin();
 
     @CommandLine.Mixin
+    TransportOptionsMixin transports = new TransportOptionsMixin();
+
+    @CommandLine.Mixin
     JobCommands.LockOptions locks = new JobCommands.LockOptions();
 
     @CommandLine.Mixin
@@ -212,16 +217,18 @@ public final class SyncCommand implements Callable<Integer> {
                 .withDiverged(OnDiverged.parse(d.onDiverged), Optional.ofNullable(quarantineKeep)
                         .map(k -> DurationText.parse("--quarantine-keep", k)));
         SshOptions sshOptions = ssh.toSshOptions();
+        TransportSettings transportChoice = transports.toSettings();
         try (SignalGuard guard = SignalGuard.install()) {
-            return run(src, dst, options, sshOptions, guard);
+            return run(src, dst, options, sshOptions, transportChoice, guard);
         }
     }
 
-    private int run(Endpoint src, Endpoint dst, SyncOptions options, SshOptions sshOptions, SignalGuard guard) {
+    private int run(Endpoint src, Endpoint dst, SyncOptions options, SshOptions sshOptions,
+                    TransportSettings transportChoice, SignalGuard guard) {
         TransferSettings transfer = new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers);
+                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers).withTransport(transportChoice);
         SyncRun.Outcome outcome;
         // Locked before anything changes (a dry run changes nothing): a second run on an overlapping target
         // would release this run's holds and destroy its base. The history is opened only for a run that goes ahead.

@@ -12,7 +12,10 @@ public enum Helper {
     ZSTD("zstd", "printf zfs-sync-probe | zstd -q -c | zstd -q -d -c",
             "zstd (Debian/Ubuntu, RHEL), archivers/zstd (FreeBSD)", "--compress=none"),
     LZ4("lz4", "printf zfs-sync-probe | lz4 -q -c | lz4 -q -d -c",
-            "lz4 (Debian/Ubuntu, RHEL), archivers/lz4 (FreeBSD)", "--compress=none");
+            "lz4 (Debian/Ubuntu, RHEL), archivers/lz4 (FreeBSD)", "--compress=none"),
+    /** The byte counter on the source of a direct stream (--transport ssh-direct). */
+    PV("pv", "printf zfs-sync-probe | pv -q", "pv (Debian/Ubuntu; RHEL from EPEL), sysutils/pv (FreeBSD)",
+            "--transport relay");
 
     static final String PROBE_TEXT = "zfs-sync-probe";
     private static final int NOT_FOUND = 127;

@@ -322,11 +322,38 @@ public final class SshHost implements Host {
      */
     @Override
     public RunningPipeline start(Pipeline pipeline) {
-        listener.beforeRun(destination, display(pipeline), true);
-        String tag = pipeline.size() > 1 ? "zs" + UUID.randomUUID().toString().replace("-", "").substring(0, 16) : null;
+        String tag = pipeline.size() > 1 ? newTag() : null;
+        return start(pipeline, tag, remoteCommand(pipeline, tag), display(pipeline));
+    }
+
+    /**
+     * Starts a pipeline whose stage {@code meter} writes its stderr, live, to the session's
+     * stdout (see {@link StageScript#render(Pipeline, String, int)}); every stage's status and
+     * other stderr come back as from {@link #start(Pipeline)}.
+     *
+     * @param shown the pipeline as the log shows it
+     */
+    public RunningPipeline startMetered(Pipeline pipeline, int meter, String shown, boolean forwardAgent) {
+        String tag = newTag();
+        return start(pipeline, tag, ShellQuote.loginScript(StageScript.render(pipeline, tag, meter)), shown,
+                forwardAgent);
+    }
+
+    private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown) {
+        return start(pipeline, tag, remoteCommand, shown, false);
+    }
+
+    private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown,
+                                  boolean forwardAgent) {
+        listener.beforeRun(destination, shown, true);
         Process process;
         try {
-            process = Processes.start(streamArgv(remoteCommand(pipeline, tag)));
+            List<String> argv = streamArgv(remoteCommand);
+            if (forwardAgent) {
+                // The user opted in (--ssh-forward-agent): the source's own ssh to the target may use this agent.
+                argv.add(1, "-A");
+            }
+            process = Processes.start(argv);
         } catch (IOException e) {
             throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
         }
@@ -335,12 +362,26 @@ public final class SshHost implements Host {
                 : StageScript.decode(pipeline, tag, destination, errs.get(0)));
     }
 
+    /** A per-run nonce that tags a pipeline's stderr lines. */
+    static String newTag() {
+        return "zs" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
     /** The line the remote login shell runs for a pipeline: the stage itself, or the {@link StageScript} under sh. */
-    static String remoteCommand(Pipeline pipeline, String tag) {
+    public static String remoteCommand(Pipeline pipeline, String tag) {
         if (tag == null) {
             return ShellQuote.loginLine(pipeline.stages().get(0).argv());
         }
         return ShellQuote.loginScript(StageScript.render(pipeline, tag));
+    }
+
+    /** The pipeline as a remote login shell would run it, plainly joined (for display: no per-stage status). */
+    static String plainRemoteCommand(Pipeline pipeline) {
+        if (pipeline.size() == 1) {
+            return remoteCommand(pipeline, null);
+        }
+        List<String> stages = pipeline.stages().stream().map(c -> ShellQuote.scriptJoin(c.argv())).toList();
+        return ShellQuote.loginScript(String.join(" | ", stages));
     }
 
     @Override
@@ -354,11 +395,7 @@ public final class SshHost implements Host {
      */
     @Override
     public String display(Pipeline pipeline) {
-        if (pipeline.size() == 1) {
-            return ShellQuote.join(streamArgv(remoteCommand(pipeline, null)));
-        }
-        List<String> stages = pipeline.stages().stream().map(c -> ShellQuote.scriptJoin(c.argv())).toList();
-        return ShellQuote.join(streamArgv(ShellQuote.loginScript(String.join(" | ", stages))));
+        return ShellQuote.join(streamArgv(plainRemoteCommand(pipeline)));
     }
 
     /** Stops the multiplexed master connection; its socket directory is removed by its owner. */

@@ -22,13 +22,25 @@ final class StageScript {
     }
 
     static String render(Pipeline pipeline, String tag) {
+        return render(pipeline, tag, -1);
+    }
+
+    /**
+     * As {@link #render(Pipeline, String)}, but stage {@code meter} (if not -1) writes its stderr
+     * straight to the session's stdout, untagged and unbuffered: a byte counter's live figures
+     * ({@code pv -n -b}), which would otherwise wait in {@code sed}'s output buffer until the end.
+     * Its exit status still comes back tagged; every other stage has the session's stdout closed.
+     */
+    static String render(Pipeline pipeline, String tag, int meter) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < pipeline.size(); i++) {
             String command = ShellQuote.scriptJoin(pipeline.stages().get(i).argv());
-            parts.add("{ { " + command + " 2>&1 >&3 3>&-; echo \"" + tag + "-exit $?\"; } | sed \"s/^/" + tag + " " + i
+            String redirections = meter < 0 ? " 2>&1 >&3 3>&-" : i == meter ? " 2>&4 >&3 3>&- 4>&-" : " 2>&1 >&3 3>&- 4>&-";
+            parts.add("{ { " + command + redirections + "; echo \"" + tag + "-exit $?\"; } | sed \"s/^/" + tag + " " + i
                     + " /\" >&2; } 3>&1");
         }
-        return String.join(" | ", parts);
+        String script = String.join(" | ", parts);
+        return meter < 0 ? script : "{ " + script + "; } 4>&1";
     }
 
     /**

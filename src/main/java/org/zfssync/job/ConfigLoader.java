@@ -25,17 +25,20 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.zfssync.host.DirectStream;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.OnDiverged;
 import org.zfssync.replication.RateLimiter;
 import org.zfssync.replication.SnapshotNaming;
+import org.zfssync.replication.TransportMode;
 import org.zfssync.schedule.DurationText;
 import org.zfssync.schedule.Schedule;
 import org.zfssync.schedule.Window;
@@ -49,6 +52,8 @@ public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("/etc/zfs-sync/zfs-sync.yaml");
     private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Set<String> JOB_KEYS = Set.of("name", "source", "targets");
+    /** What one target of a job may set for itself: how its streams travel. */
+    private static final List<String> TARGET_KEYS = List.of("transport", "direct-target-address", "ssh-forward-agent");
     private static final List<String> TOP_KEYS = List.of("defaults", "jobs", "history", "http", "alerts");
     private static final Pattern LISTEN = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
     private final ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
@@ -160,9 +165,17 @@ public final class ConfigLoader {
         String name = text(node, "name");
         String source = text(node, "source");
         List<String> targets = new ArrayList<>();
+        Map<String, Settings> targetOwn = new LinkedHashMap<>();
         JsonNode t = node.get("targets");
         if (t != null && t.isArray()) {
-            t.forEach(x -> targets.add(x.asText()));
+            for (int i = 0; i < t.size(); i++) {
+                JsonNode x = t.get(i);
+                if (x.isObject()) {
+                    targetWithSettings((ObjectNode) x, at + "/targets/" + i, targets, targetOwn, report);
+                } else {
+                    targets.add(x.asText());
+                }
+            }
         } else if (t != null && t.isTextual()) {
             targets.add(t.asText());
         }
@@ -195,7 +208,36 @@ public final class ConfigLoader {
             report.add(at, "job " + quoted(name) + " has snapshot-every but no retention: source: policy; add one "
                     + "(e.g. retention: {source: {hourly: 24, daily: 7}}) so its snapshots are pruned");
         }
-        return mine[0] == 0 ? new Job(name, source, targets, s, where.line(at)) : null;
+        return mine[0] == 0 ? new Job(name, source, targets, s, where.line(at), targetOwn) : null;
+    }
+
+    /**
+     * A target written as a mapping, {@code {target: HOST:POOL/FS, transport: ssh-direct, ...}}: its
+     * own transport keys apply to it alone, over the job's.
+     */
+    private void targetWithSettings(ObjectNode x, String at, List<String> targets, Map<String, Settings> targetOwn,
+                                    Problems report) {
+        String target = text(x, "target");
+        if (target == null) {
+            report.add(at, "a target written as a mapping needs target: (pool/fs or [user@]host:pool/fs)");
+            return;
+        }
+        targets.add(target);
+        ObjectNode rest = x.deepCopy();
+        rest.remove("target");
+        for (Iterator<String> it = rest.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!TARGET_KEYS.contains(key)) {
+                report.add(at + "/" + key, "a target may set only " + String.join(", ", TARGET_KEYS)
+                        + " for itself, not '" + key + "' (set it on the job)");
+                return;
+            }
+        }
+        Settings own = bind(rest, Settings.class, at, report);
+        if (own != null) {
+            validate(own, at, report);
+            targetOwn.put(target, own);
+        }
     }
 
     /** The daemon's keys, each part checked where it is written and completed with its defaults. */
@@ -320,6 +362,12 @@ public final class ConfigLoader {
         }
         if (s.bwlimit() != null) {
             check(() -> RateLimiter.parseRate(s.bwlimit()), at + "/bwlimit", report);
+        }
+        if (s.transport() != null) {
+            check(() -> TransportMode.parse(s.transport()), at + "/transport", report);
+        }
+        if (s.directTargetAddress() != null) {
+            check(() -> new DirectStream.Link(s.directTargetAddress(), false), at + "/direct-target-address", report);
         }
         if (s.exclude() != null) {
             s.exclude().forEach(g -> check(() -> Glob.of(g), at + "/exclude", report));

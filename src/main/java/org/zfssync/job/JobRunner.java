@@ -42,6 +42,8 @@ import org.zfssync.replication.SyncReport;
 import org.zfssync.replication.SyncRun;
 import org.zfssync.replication.TargetIds;
 import org.zfssync.replication.TransferSettings;
+import org.zfssync.replication.TransportMode;
+import org.zfssync.replication.TransportSettings;
 import org.zfssync.verify.Verdict;
 import org.zfssync.verify.Verification;
 import org.zfssync.verify.VerifyReport;
@@ -160,7 +162,8 @@ public final class JobRunner {
                     notRun(job, dst, "not replicated: " + refused.get());
                     continue;
                 }
-                SyncRun.Outcome o = new SyncRun(ssh(s), transfer, clock, cancellation, hostPools, events)
+                TransferSettings forTarget = transfer.withTransport(transport(job.settingsFor(target)));
+                SyncRun.Outcome o = new SyncRun(ssh(s), forTarget, clock, cancellation, hostPools, events)
                         .run(Endpoint.parse(job.source()), dst, syncOptions(s, dst), dryRun, job.name());
                 syncs.add(o.report());
                 afterReplicate(hooks, job, target, o.report(), null, dryRun);
@@ -538,7 +541,12 @@ public final class JobRunner {
                 s.compress() == null ? CompressionMode.AUTO
                         : CompressionMode.valueOf(s.compress().toUpperCase(Locale.ROOT)),
                 s.mbufferSize() == null ? d.bufferBytes() : RateLimiter.parseRate(s.mbufferSize()),
-                s.workers() == null ? 1 : s.workers());
+                s.workers() == null ? 1 : s.workers()).withTransport(transport(s));
+    }
+
+    static TransportSettings transport(Settings s) {
+        return new TransportSettings(s.transport() == null ? TransportMode.RELAY : TransportMode.parse(s.transport()),
+                Optional.ofNullable(s.directTargetAddress()), Settings.on(s.sshForwardAgent()));
     }
 
     static SshOptions ssh(Settings s) {

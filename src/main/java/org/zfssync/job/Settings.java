@@ -60,6 +60,9 @@ public final class Settings {
     private final Integer commandTimeout;
     private final String onDiverged;
     private final String quarantineKeep;
+    private final String transport;
+    private final String directTargetAddress;
+    private final Boolean sshForwardAgent;
 
     private Settings(Builder b) {
         this.recursive = b.recursive;
@@ -104,6 +107,9 @@ public final class Settings {
         this.commandTimeout = b.commandTimeout;
         this.onDiverged = b.onDiverged;
         this.quarantineKeep = b.quarantineKeep;
+        this.transport = b.transport;
+        this.directTargetAddress = b.directTargetAddress;
+        this.sshForwardAgent = b.sshForwardAgent;
     }
 
     public static Builder builder() {
@@ -159,6 +165,9 @@ public final class Settings {
         b.commandTimeout = commandTimeout;
         b.onDiverged = onDiverged;
         b.quarantineKeep = quarantineKeep;
+        b.transport = transport;
+        b.directTargetAddress = directTargetAddress;
+        b.sshForwardAgent = sshForwardAgent;
         return b;
     }
 
@@ -214,6 +223,9 @@ public final class Settings {
         b.commandTimeout = or(commandTimeout, defaults.commandTimeout);
         b.onDiverged = or(onDiverged, defaults.onDiverged);
         b.quarantineKeep = or(quarantineKeep, defaults.quarantineKeep);
+        b.transport = or(transport, defaults.transport);
+        b.directTargetAddress = or(directTargetAddress, defaults.directTargetAddress);
+        b.sshForwardAgent = or(sshForwardAgent, defaults.sshForwardAgent);
         return b.build();
     }
 
@@ -396,6 +408,21 @@ public final class Settings {
         return quarantineKeep;
     }
 
+    /** relay, ssh-direct or auto ({@code --transport}). */
+    public String transport() {
+        return transport;
+    }
+
+    /** The target's ssh destination as the source reaches it, for ssh-direct ({@code --direct-target-address}). */
+    public String directTargetAddress() {
+        return directTargetAddress;
+    }
+
+    /** Forward the agent to the source for ssh-direct ({@code --ssh-forward-agent}). */
+    public Boolean sshForwardAgent() {
+        return sshForwardAgent;
+    }
+
     /** Sets what is given; everything else stays unset (null), to be inherited from {@code defaults:}. */
     @JsonPOJOBuilder(withPrefix = "")
     public static final class Builder {
@@ -441,6 +468,9 @@ public final class Settings {
         private Integer commandTimeout;
         private String onDiverged;
         private String quarantineKeep;
+        private String transport;
+        private String directTargetAddress;
+        private Boolean sshForwardAgent;
 
         public Builder recursive(Boolean value) {
             this.recursive = value;
@@ -649,6 +679,21 @@ public final class Settings {
 
         public Builder quarantineKeep(String value) {
             this.quarantineKeep = value;
+            return this;
+        }
+
+        public Builder transport(String value) {
+            this.transport = value;
+            return this;
+        }
+
+        public Builder directTargetAddress(String value) {
+            this.directTargetAddress = value;
+            return this;
+        }
+
+        public Builder sshForwardAgent(Boolean value) {
+            this.sshForwardAgent = value;
             return this;
         }
 

@@ -1,9 +1,15 @@
 package org.zfssync.lab;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +72,29 @@ public final class LabGuest implements AutoCloseable {
     }
 
     private static LabGuest bootOnce(Path imageDir) {
+        LabGuest guest = start(imageDir, false);
+        try {
+            guest.awaitReady();
+        } catch (LabException e) {
+            guest.close();
+            throw e;
+        }
+        return guest;
+    }
+
+    /**
+     * Starts a guest's qemu without waiting for it to answer (see {@link #awaitReady}): several
+     * guests then boot side by side.
+     *
+     * @param withQmp open a QMP socket ({@link #qmp}) to add devices to the running guest, such as a
+     *                second network card: one present at boot would get the image's one static
+     *                address too (its network file matches every eth*), and break the ssh forward
+     */
+    public static LabGuest start(Path imageDir, boolean withQmp) {
         try {
             Path runDir = Files.createTempDirectory("zfs-sync-lab-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // Every guest boots from the one cached image through an overlay of its own.
             Path overlay = runDir.resolve("root.qcow2");
             run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                     imageDir.resolve("root.qcow2").toString(), overlay.toString()));
@@ -84,37 +110,84 @@ public final class LabGuest implements AutoCloseable {
                     "-drive", "file=" + overlay + ",if=virtio,format=qcow2,cache=unsafe",
                     "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-:22",
                     "-device", "virtio-net-pci,netdev=n0"));
+            if (withQmp) {
+                argv.addAll(List.of("-qmp", "unix:" + runDir.resolve("qmp.sock") + ",server=on,wait=off"));
+            }
             Process qemu = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(runDir.resolve("qemu.log").toFile()).start();
             LabGuest guest = new LabGuest(imageDir, runDir, port, qemu);
             guest.writeSshConfig();
-            try {
-                guest.awaitSsh();
-            } catch (LabException e) {
-                guest.close();
-                throw e;
-            }
             return guest;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the lab guest", e);
         }
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    /** Waits until the guest answers ssh and its zfs works; on failure the caller closes the guest. */
+    public void awaitReady() {
+        awaitSsh();
+    }
+
+    /**
+     * Runs one QMP command (a JSON object such as {@code {"execute":"device_add",...}}) on a guest
+     * started with QMP, and returns qemu's answer; an error answer throws.
+     */
+    public String qmp(String command) {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(runDir.resolve("qmp.sock")));
+             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
+                     StandardCharsets.UTF_8))) {
+            in.readLine(); // the greeting
+            for (String c : List.of("{\"execute\":\"qmp_capabilities\"}", command)) {
+                channel.write(ByteBuffer.wrap((c + "\n").getBytes(StandardCharsets.UTF_8)));
+                String answer;
+                do {
+                    answer = in.readLine();
+                    if (answer == null) {
+                        throw new LabException("qemu closed its QMP socket after " + c);
+                    }
+                } while (answer.startsWith("{\"event\""));
+                if (answer.contains("\"error\"")) {
+                    throw new LabException("QMP " + c + " failed: " + answer);
+                }
+                if (c.equals(command)) {
+                    return answer;
+                }
+            }
+            throw new IllegalStateException("unreachable");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot talk to qemu's QMP socket", e);
+        }
+    }
+
+    /** What qemu said (its log), for a start that failed. */
+    public String qemuLog() {
+        return tail(runDir.resolve("qemu.log"));
+    }
+
+    /** The image this guest booted from (its ssh key and known host key are there). */
+    public Path imageDir() {
+        return imageDir;
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on now. */
+    public static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     private void writeSshConfig() throws IOException {
-        String common = "  HostName 127.0.0.1\n  Port " + port + "\n  User root\n"
+        String config = sshConfigEntry(ADMIN_HOST) + "  ControlMaster auto\n  ControlPath " + runDir
+                + "/admin-%C\n  ControlPersist 600\n\n" + sshConfigEntry(HOST + " " + SOURCE_HOST + " " + TARGET_HOST);
+        Files.writeString(sshConfig, config, StandardCharsets.UTF_8);
+    }
+
+    /** An ssh config entry that reaches this guest as root under {@code aliases} (space-separated). */
+    public String sshConfigEntry(String aliases) {
+        return "Host " + aliases + "\n  HostName 127.0.0.1\n  Port " + port + "\n  User root\n"
                 + "  IdentityFile " + imageDir.resolve("id_ed25519") + "\n  IdentitiesOnly yes\n"
                 + "  UserKnownHostsFile " + imageDir.resolve("known_hosts") + "\n  HostKeyAlias zfs-sync-lab\n"
                 + "  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n";
-        String config = "Host " + ADMIN_HOST + "\n" + common + "  ControlMaster auto\n  ControlPath " + runDir
-                + "/admin-%C\n  ControlPersist 600\n\n"
-                + "Host " + HOST + " " + SOURCE_HOST + " " + TARGET_HOST + "\n" + common;
-        Files.writeString(sshConfig, config, StandardCharsets.UTF_8);
     }
 
     private void awaitSsh() {

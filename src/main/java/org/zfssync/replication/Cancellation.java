@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.zfssync.host.RunningPipeline;
 
 /**
  * A run's cancellation: set once (SIGTERM, SIGINT, a deadline), it stops every running stream at
@@ -14,7 +13,7 @@ import org.zfssync.host.RunningPipeline;
  * state (receives always run with {@code -s}), holds are released, connections closed.
  */
 public final class Cancellation {
-    private final Set<RunningPipeline> running = ConcurrentHashMap.newKeySet();
+    private final Set<RunningStream> running = ConcurrentHashMap.newKeySet();
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private volatile String reason;
 
@@ -32,7 +31,7 @@ public final class Cancellation {
             reason = why;
         }
         cancelled.countDown();
-        running.forEach(RunningPipeline::kill);
+        running.forEach(RunningStream::stop);
     }
 
     public boolean isCancelled() {
@@ -50,16 +49,16 @@ public final class Cancellation {
         }
     }
 
-    /** A running stream half, killed at once when the run is cancelled (even if it already was). */
-    void register(RunningPipeline pipeline) {
-        running.add(pipeline);
+    /** A running stream, stopped at once when the run is cancelled (even if it already was). */
+    void register(RunningStream stream) {
+        running.add(stream);
         if (isCancelled()) {
-            pipeline.kill();
+            stream.stop();
         }
     }
 
-    void unregister(RunningPipeline pipeline) {
-        running.remove(pipeline);
+    void unregister(RunningStream stream) {
+        running.remove(stream);
     }
 
     /** A sleeper for retry waits that wakes the moment the run is cancelled. */

@@ -36,7 +36,6 @@ final class Delivery {
     /** Decisions per dataset beyond the retry budget: each must make progress or fail. */
     private static final int EXTRA_ROUNDS = 8;
 
-    private final Host source;
     private final Host target;
     private final Zfs targetZfs;
     private final TransferSettings settings;
@@ -49,14 +48,18 @@ final class Delivery {
     private final boolean noStream;
     private final RunEvents events;
     private final String runId;
+    private final Transport transport;
 
-    /** @param events where each stream's progress goes, as {@link RunEvent.Progress} of run {@code runId} */
-    Delivery(Host source, Host target, Zfs targetZfs, TransferSettings settings, StreamShape shape,
+    /**
+     * @param transport carries every stream (and only that: the target's control commands go to {@code target})
+     * @param events where each stream's progress goes, as {@link RunEvent.Progress} of run {@code runId}
+     */
+    Delivery(Host target, Zfs targetZfs, TransferSettings settings, StreamShape shape,
              RateLimiter limiter, Sleeper sleeper, Cancellation cancellation, ProgressReporter.Style progressStyle,
-             Map<Step.Send, Long> estimates, boolean noStream, RunEvents events, String runId) {
+             Map<Step.Send, Long> estimates, boolean noStream, RunEvents events, String runId, Transport transport) {
+        this.transport = transport;
         this.events = events;
         this.runId = runId;
-        this.source = source;
         this.target = target;
         this.targetZfs = targetZfs;
         this.settings = settings;
@@ -68,6 +71,7 @@ final class Delivery {
         this.estimates = estimates;
         this.noStream = noStream;
     }
+
 
     /**
      * What happened to one dataset.
@@ -312,7 +316,7 @@ final class Delivery {
             }
             progress.streamed = true;
             long start = System.nanoTime();
-            Transfer transfer = new Transfer(source, target, settings.stallTimeout(), limiter, cancellation);
+            Transfer transfer = new Transfer(transport, settings.stallTimeout(), limiter, cancellation);
             long before = progress.bytes;
             long estimate = estimated == null ? -1L : estimates.getOrDefault(estimated, -1L);
             ProgressReporter.Sink sink = events.silent() ? null : (bytes, rate) -> events.emit(new RunEvent.Progress(

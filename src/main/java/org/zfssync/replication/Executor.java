@@ -74,6 +74,14 @@ public final class Executor {
     public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
             boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation,
             RunEvents events, String runId) {
+        this(source, targetZfs, settings, shape, naming, noStream, progressStyle, sleeper, cancellation, events, runId,
+                new RelayTransport(source, targetZfs.host()));
+    }
+
+    /** @param transport carries the streams (the planning and the retries above it never ask which) */
+    public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
+            boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation,
+            RunEvents events, String runId, Transport transport) {
         this.events = events;
         this.runId = runId;
         this.source = source;
@@ -87,8 +95,8 @@ public final class Executor {
                 ? ProgressReporter.Style.LOG : progressStyle;
         // One bucket for the run, shared by parallel transfers: the cap is the run's.
         RateLimiter limiter = settings.limiter();
-        this.delivery = new Delivery(source, target, targetZfs, settings, shape, limiter, sleeper, cancellation,
-                this.progressStyle, estimates, noStream, events, runId);
+        this.delivery = new Delivery(target, targetZfs, settings, shape, limiter, sleeper, cancellation,
+                this.progressStyle, estimates, noStream, events, runId, transport);
     }
 
     /**

@@ -14,11 +14,18 @@ public final class PlanPrinter {
     private final Host target;
 
     private final StreamShape shape;
+    private final Transport transport;
 
     private final String holdTag;
     private final SnapshotNaming naming;
 
     public PlanPrinter(Host source, Host target, StreamShape shape, SnapshotNaming naming) {
+        this(source, target, shape, naming, new RelayTransport(source, target));
+    }
+
+    /** @param transport shows each stream as it would carry it */
+    public PlanPrinter(Host source, Host target, StreamShape shape, SnapshotNaming naming, Transport transport) {
+        this.transport = transport;
         this.holdTag = naming.holdTag();
         this.naming = naming;
         this.source = source;
@@ -26,9 +33,8 @@ public final class PlanPrinter {
         this.shape = shape;
     }
 
-    /** Both halves joined by a pipe: zfs-sync relays (and counts) the bytes between them. */
     private String display(TransferPipeline p) {
-        return source.display(p.sender()) + " | " + target.display(p.receiver());
+        return transport.display(p);
     }
 
     public List<String> lines(Plan plan) {

@@ -84,7 +84,8 @@ public final class RestoreRun {
                 }
                 return rollback(plan, lines, destHost);
             }
-            List<DatasetResult> results = transfer(plan, backupTree, backupHost, destHost, destZfs, link.shape());
+            List<DatasetResult> results = transfer(plan, backupTree, backupHost, destZfs, link.shape(),
+                    link.transport());
             if (!results.stream().allMatch(Executor::succeeded)) {
                 return new Outcome(plan, lines, results, false, plan.swap().map(s -> "the restore did not complete; "
                         + s.original() + " is unchanged; what arrived is in " + s.restored()).orElse(null));
@@ -159,15 +160,16 @@ public final class RestoreRun {
 
     /** Holds the snapshots sent, streams each dataset (parents first; children of a failed one skipped), releases. */
     private List<DatasetResult> transfer(RestorePlanner.Plan plan, TreeState backupTree, Host backupHost,
-                                         Host destHost, Zfs destZfs, StreamShape shape) {
+                                         Zfs destZfs, StreamShape shape, Transport transport) {
         List<String> held = plan.transfers().stream().map(p -> p.source().snapshot(plan.snapshot())).toList();
         List<Command> holds = ZfsCommands.inChunks(n -> ZfsCommands.hold(HOLD_TAG, n), held);
         if (!backupHost.runAll(holds).stream().allMatch(CommandResult::ok)) {
             LOG.warn("could not hold the snapshots on {}; a pruner could destroy one mid-transfer", backupHost.name());
         }
         Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
-        Delivery delivery = new Delivery(backupHost, destHost, destZfs, settings, shape, settings.limiter(),
-                cancellation.sleeper(), cancellation, ProgressReporter.Style.LOG, estimates, true, RunEvents.none(), "-");
+        Delivery delivery = new Delivery(destZfs.host(), destZfs, settings, shape, settings.limiter(),
+                cancellation.sleeper(), cancellation, ProgressReporter.Style.LOG, estimates, true, RunEvents.none(), "-",
+                transport);
         List<DatasetResult> results = new ArrayList<>();
         List<DatasetName> failed = new ArrayList<>();
         try {

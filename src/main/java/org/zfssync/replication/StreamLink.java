@@ -13,10 +13,12 @@ import org.zfssync.zfs.Zfs;
 /**
  * The two ends of a stream, each probed once (OpenZFS, and the helpers a stream across a network
  * would use), and the stream's shape chosen from both: one setup for a sync and for a restore,
- * which sends the other way. The same host on both ends shares one connection and one probe.
+ * which sends the other way; and the transport that carries its streams, chosen and (for
+ * ssh-direct) checked before any data moves. The same host on both ends shares one connection and
+ * one probe.
  */
 record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostReport sourceReport,
-                  HostReport targetReport, StreamShape shape) {
+                  HostReport targetReport, StreamShape shape, Transport transport) {
     private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
 
     /** @param sourcePools pools flushed ({@code zpool sync}) in the source's probe, so its space accounting is current */
@@ -28,6 +30,9 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
         boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
         Set<Helper> helpers = ShapeChooser.helpersToProbe(settings, networkHop);
+        if (settings.transport().mode() == TransportMode.SSH_DIRECT && networkHop) {
+            helpers.add(Helper.PV);
+        }
         HostReport sourceReport = sourcePools.isEmpty() ? HostProbe.probe(sourceZfs, helpers)
                 : HostProbe.probe(sourceZfs, helpers, sourcePools);
         HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
@@ -35,7 +40,12 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
                 targetHost.name(), targetReport.version());
         ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop);
         choice.warnings().forEach(LOG::warn);
+        Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport);
+        carrier.notes().forEach(LOG::info);
+        // Before any data moves: a source that cannot reach the target is one clear error, not retries.
+        Transports.requireReachable(carrier, sourceHost, settings.transport(), targetHost);
+        LOG.info("streams go by {}", carrier.transport().name());
         return new StreamLink(sourceHost, targetHost, sourceZfs, targetZfs, sourceReport, targetReport,
-                choice.shape());
+                choice.shape(), carrier.transport());
     }
 }

@@ -140,7 +140,8 @@ public final class SyncRun {
             List<org.zfssync.zfs.DatasetName> besideRoot = asides && target.dataset().parent() != null
                     ? targetZfs.children(target.dataset().parent()) : List.of();
             Plan plan = new Planner(options).plan(sourceState, targetState, besideRoot, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming())
+            List<String> lines = new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming(),
+                    link.transport())
                     .lines(plan);
             SyncReport report;
             if (dryRun) {
@@ -148,7 +149,8 @@ public final class SyncRun {
             } else {
                 cancellation.throwIfCancelled();
                 report = new Executor(sourceHost, targetZfs, transferSettings, link.shape(), options.naming(),
-                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId)
+                        options.noStream(), progressStyle, cancellation.sleeper(), cancellation, events, runId,
+                        link.transport())
                         .execute(plan,
                         sourceState, targetState, () -> sourceZfs.list(source.dataset(), options.recursive()),
                         () -> targetZfs.list(target.dataset(), options.recursive()), source.toString(),

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param workers        datasets replicated at once ({@code --workers}); a child never before its parent
  * @param bandwidth      a limiter shared with whoever may change its rate while the run goes on (the
  *                       daemon, at a window boundary), used instead of {@code bytesPerSecond}; null for none
+ * @param transport      what carries the streams ({@code --transport})
  */
 public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
-        CompressionMode compression, long bufferBytes, int workers, RateLimiter bandwidth) {
+        CompressionMode compression, long bufferBytes, int workers, RateLimiter bandwidth,
+        TransportSettings transport) {
     public static final long DEFAULT_BUFFER = 32L * 1024 * 1024;
 
     public TransferSettings {
@@ -28,6 +30,9 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         if (bufferBytes != 0 && bufferBytes < 1024 * 1024) {
             throw new IllegalArgumentException("--mbuffer-size must be at least 1M, got " + bufferBytes + " bytes");
         }
+        if (transport == null) {
+            throw new IllegalArgumentException("a transport is required (relay by default)");
+        }
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("--workers must be between 1 and 64, got " + workers);
         }
@@ -35,12 +40,25 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
 
     public TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
             CompressionMode compression, long bufferBytes, int workers) {
-        this(retry, stallTimeout, bytesPerSecond, compression, bufferBytes, workers, null);
+        this(retry, stallTimeout, bytesPerSecond, compression, bufferBytes, workers, null, TransportSettings.relay());
+    }
+
+    public TransferSettings(RetryPolicy retry, Duration stallTimeout, long bytesPerSecond,
+            CompressionMode compression, long bufferBytes, int workers, RateLimiter bandwidth) {
+        this(retry, stallTimeout, bytesPerSecond, compression, bufferBytes, workers, bandwidth,
+                TransportSettings.relay());
     }
 
     /** These settings with their rate cap in {@code bandwidth}'s hands: adjustable while the run goes on. */
     public TransferSettings withBandwidth(RateLimiter control) {
-        return new TransferSettings(retry, stallTimeout, control.rate(), compression, bufferBytes, workers, control);
+        return new TransferSettings(retry, stallTimeout, control.rate(), compression, bufferBytes, workers, control,
+                transport);
+    }
+
+    /** These settings with streams carried as {@code choice} says. */
+    public TransferSettings withTransport(TransportSettings choice) {
+        return new TransferSettings(retry, stallTimeout, bytesPerSecond, compression, bufferBytes, workers, bandwidth,
+                choice);
     }
 
     /** The limiter of a run: the shared adjustable one, else one of its own for {@code --bwlimit}, else none. */

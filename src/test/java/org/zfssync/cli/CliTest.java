@@ -32,7 +32,7 @@ class CliTest {
             "--target-id", "--snapshot-name", "--no-snapshot", "--no-stream", "--keep-sync-snapshots", "--rollback",
             "--force-overwrite", "--raw", "--compressed", "--large-block", "--embed", "--props", "--no-mount",
             "--writable-targets", "--bwlimit", "--compress", "--mbuffer-size", "--no-mbuffer", "--retries", "--retry-max-delay", "--stall-timeout", "--recv-option", "--recv-exclude", "--ssh-port", "--ssh-identity", "--ssh-config",
-            "--ssh-option", "--verbose"}) {
+            "--ssh-option", "--verbose", "--transport", "--direct-target-address", "--ssh-forward-agent"}) {
             assertThat(sync.out()).as(option).contains(option);
         }
     }
@@ -81,6 +81,21 @@ class CliTest {
         Result r = run("sync", "--compress", "gzip", "tank/a", "backup/a");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err().strip().lines()).singleElement().asString().contains("auto, zstd, lz4 or none", "'gzip'");
+    }
+
+    @Test
+    void aTransportThatDoesNotExistOrABadDirectAddressIsAUsageErrorBeforeAnySshRuns() {
+        Result tls = run("sync", "--transport", "tls", "a:tank/a", "b:backup/a");
+        assertThat(tls.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tls.err().strip().lines()).singleElement().asString().contains("tls is not available yet",
+                "relay, ssh-direct, auto");
+        Result bad = run("sync", "--transport", "ssh-direct", "--direct-target-address", "-oProxyCommand=x",
+                "a:tank/a", "b:backup/a");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("invalid direct target address");
+        Result check = run("check", "--transport", "pigeon", "a:tank/a", "b:backup/a");
+        assertThat(check.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(check.err()).contains("'pigeon'");
     }
 
     @Test

@@ -187,7 +187,7 @@ public final class LabFixture implements AutoCloseable {
         return result;
     }
 
-    private static String digestCommand(String quotedDirectory) {
+    static String digestCommand(String quotedDirectory) {
         return "cd " + quotedDirectory + " && find . -xdev -type f | LC_ALL=C sort | xargs -r -d '\\n' sha256sum"
                 + " | sha256sum | cut -c1-64";
     }

@@ -1,0 +1,116 @@
+package org.zfssync.replication;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.Host;
+import org.zfssync.host.RunningPipeline;
+
+/**
+ * The relay: the sender and the receiver each run on their own connection from this machine,
+ * and the bytes pass through here, counted (no {@code zfs send -v} needed) and rate-limited.
+ */
+public final class RelayTransport implements Transport {
+    private static final int BUFFER = 1 << 20;
+    private final Host source;
+    private final Host target;
+
+    public RelayTransport(Host source, Host target) {
+        this.source = source;
+        this.target = target;
+    }
+
+    @Override
+    public String name() {
+        return TransportMode.RELAY.text();
+    }
+
+    @Override
+    public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
+        RunningPipeline receiver = target.start(pipeline.receiver());
+        RunningPipeline sender;
+        try {
+            sender = source.start(pipeline.sender());
+        } catch (RuntimeException e) {
+            receiver.kill();
+            receiver.await();
+            throw e;
+        }
+        return new Relayed(sender, receiver, limiter);
+    }
+
+    /** Both halves joined by a pipe: zfs-sync relays (and counts) the bytes between them. */
+    @Override
+    public String display(TransferPipeline p) {
+        return source.display(p.sender()) + " | " + target.display(p.receiver());
+    }
+
+    private static final class Relayed implements RunningStream {
+        private final RunningPipeline sender;
+        private final RunningPipeline receiver;
+        private final RateLimiter limiter;
+        private final AtomicLong bytes = new AtomicLong();
+
+        Relayed(RunningPipeline sender, RunningPipeline receiver, RateLimiter limiter) {
+            this.sender = sender;
+            this.receiver = receiver;
+            this.limiter = limiter;
+        }
+
+        @Override
+        public long bytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public void stop() {
+            sender.kill();
+            receiver.kill();
+        }
+
+        @Override
+        public Ended await() {
+            boolean receiverGaveUp = pump(sender.stdout(), receiver.stdin());
+            if (receiverGaveUp) {
+                // The receiver closed its end: the sender cannot finish; stop it rather than let it block.
+                sender.kill();
+            }
+            List<CommandResult> received = receiver.await();
+            List<CommandResult> sent = sender.await();
+            return new Ended(sent, received, receiverGaveUp);
+        }
+
+        /** Copies until the sender's end; true if the receiver stopped reading first. */
+        private boolean pump(InputStream from, OutputStream to) {
+            byte[] buffer = new byte[BUFFER];
+            try (from) {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    if (limiter != null) {
+                        limiter.acquire(n);
+                    }
+                    try {
+                        to.write(buffer, 0, n);
+                    } catch (IOException e) {
+                        return true;
+                    }
+                    bytes.addAndGet(n);
+                }
+            } catch (IOException e) {
+                // The sender's stream broke: its exit status says why.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    to.close();
+                } catch (IOException e) {
+                    // Closing a pipe whose reader is gone: its exit status says why.
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.zfssync.replication;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.DirectStream;
+import org.zfssync.host.RunningPipeline;
+import org.zfssync.host.SshHost;
+
+/**
+ * ssh-direct: the source runs {@code zfs send | … | pv -n -b | ssh TARGET '… | zfs receive'}, so
+ * the data crosses from the source to the target once and this machine keeps only its control
+ * connections. The byte count comes from the counter on the source ({@link DirectStream}); a rate
+ * cap is the counter's ({@code pv -L}), fixed for each stream at its start.
+ */
+public final class SshDirectTransport implements Transport {
+    private final SshHost source;
+    private final String targetName;
+    private final DirectStream.Link link;
+
+    /**
+     * @param targetName the target as the user named it (stages that fail there are reported with it)
+     * @param link       how the source reaches the target
+     */
+    public SshDirectTransport(SshHost source, String targetName, DirectStream.Link link) {
+        this.source = source;
+        this.targetName = targetName;
+        this.link = link;
+    }
+
+    @Override
+    public String name() {
+        return TransportMode.SSH_DIRECT.text();
+    }
+
+    @Override
+    public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
+        AtomicLong bytes = new AtomicLong();
+        DirectStream stream = DirectStream.start(source, pipeline.sender(), pipeline.receiver(), targetName, link,
+                rate(limiter), bytes::set);
+        return new RunningStream() {
+            @Override
+            public long bytes() {
+                return bytes.get();
+            }
+
+            @Override
+            public void stop() {
+                stream.kill();
+            }
+
+            @Override
+            public Ended await() {
+                DirectStream.Results r = stream.await();
+                return new Ended(r.sent(), r.received(), receiverGaveUp(r.sent(), r.received()));
+            }
+        };
+    }
+
+    @Override
+    public String display(TransferPipeline pipeline) {
+        return DirectStream.display(source, pipeline.sender(), pipeline.receiver(), link, 0);
+    }
+
+    private static long rate(RateLimiter limiter) {
+        return limiter == null ? 0 : limiter.rate();
+    }
+
+    /**
+     * Whether the receiving half failed first: it failed, and every failure on the sending side
+     * is only the broken pipe its going left behind.
+     */
+    static boolean receiverGaveUp(List<CommandResult> sent, List<CommandResult> received) {
+        if (RunningPipeline.allOk(received)) {
+            return false;
+        }
+        return RunningPipeline.allOk(sent) || Transfer.isVictim(Transfer.culprit(sent));
+    }
+}

@@ -1,0 +1,21 @@
+package org.zfssync.replication;
+
+/**
+ * What carries a stream from the source to the target: where its sending and receiving halves
+ * run and what joins them. The retry loop, progress, stall detection and the run's plan sit
+ * above and never ask which transport it is ({@link Transfer}).
+ */
+public interface Transport {
+    /** The transport's name as the user chose it ({@code relay}, {@code ssh-direct}). */
+    String name();
+
+    /**
+     * Starts one stream.
+     *
+     * @param limiter caps the rate, or null for none
+     */
+    RunningStream start(TransferPipeline pipeline, RateLimiter limiter);
+
+    /** The stream as it would run, for the plan (--dry-run) and the log, quoted for a POSIX shell. */
+    String display(TransferPipeline pipeline);
+}
