@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * from the target's token.
  */
 @TwoGuestLab
+@Tag("twoguests")
 class TransportLabTest {
     private static final long MIB = 1024 * 1024;
     private static final String FAST_RETRY = "--retry-initial-delay-ms=300";
