@@ -71,7 +71,7 @@ final class DaemonCommand implements Callable<Integer> {
         // runs, where the JVM's default would have ended the process.
         java.util.concurrent.atomic.AtomicReference<Service> running = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
-        Signal.handle(new Signal("HUP"), s -> {
+        sun.misc.SignalHandler before = Signal.handle(new Signal("HUP"), s -> {
             Service service = running.get();
             if (service == null) {
                 pending.set(true);
@@ -84,6 +84,12 @@ final class DaemonCommand implements Callable<Integer> {
              Service service = Service.start(config, new Service.Options(history.history.db, history.disabled,
                      locks, Clock.systemUTC(), HostPool.Factory.ssh()), guard.cancellation())) {
             running.set(service);
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM leaves a signal ignored at its start ignored (nohup): say so rather than let a
+                // reload do nothing in silence.
+                log().warn("daemon: SIGHUP was ignored when this process started (nohup?), so `zfs-sync reload` "
+                        + "and SIGHUP do nothing; restart it without nohup to reload the config without a restart");
+            }
             if (pending.get()) {
                 service.reload();
             }

@@ -257,12 +257,13 @@ public final class LabFixture implements AutoCloseable {
 
     /**
      * Starts zfs-sync in the background with exactly these arguments, with this fixture's private
-     * {@code XDG_RUNTIME_DIR} and {@code TMPDIR}. SIGINT and SIGTERM are reset to their defaults
-     * first ({@code env --default-signal}): a JVM that starts with a signal ignored, as a
-     * background job of a non-interactive shell does, never handles it.
+     * {@code XDG_RUNTIME_DIR} and {@code TMPDIR}. SIGINT, SIGTERM and SIGHUP are reset to their
+     * defaults first ({@code env --default-signal}): a JVM that starts with a signal ignored, as a
+     * background job of a non-interactive shell does (INT), or anything under {@code nohup} (HUP),
+     * never handles it.
      */
     public Background startPlain(String... args) {
-        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT,TERM", "java", "-XX:-UsePerfData",
+        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP", "java", "-XX:-UsePerfData",
                 "-Djava.io.tmpdir=" + tmpDir, "-jar", jar().toString()));
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv);
