@@ -2,15 +2,11 @@ package org.zfssync.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.zfssync.packaging.BuiltPackage;
 
 /**
  * The .deb that {@code mvn package} built, installed the way an admin installs it, on a machine
@@ -29,7 +25,7 @@ class PackageLabTest {
 
     @Test
     void aptInstallThenManCompletionConfigCheckSyncTimerAndPurge(LabFixture lab) {
-        lab.guest().copyIn(builtPackage(), DEB_IN_GUEST);
+        lab.guest().copyIn(BuiltPackage.path(), DEB_IN_GUEST);
         String src = lab.sourcePool() + "/data";
         sh(lab, "zfs create " + src);
         lab.writeRandom(src, "f", 2);
@@ -112,16 +108,5 @@ class PackageLabTest {
     /** A guest command's output without its final newline. */
     private static String sh(LabFixture lab, String command) {
         return lab.sh(command).strip();
-    }
-
-    /** The package {@code mvn package} made before failsafe runs. */
-    private static Path builtPackage() {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            List<Path> debs = files.filter(p -> p.getFileName().toString().matches("zfs-sync_.*_all\\.deb")).toList();
-            assertThat(debs).as("one zfs-sync_*_all.deb in target/ (built by mvn package)").hasSize(1);
-            return debs.get(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

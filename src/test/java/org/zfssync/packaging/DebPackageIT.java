@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +15,8 @@ class DebPackageIT {
     private static Path deb;
 
     @BeforeAll
-    static void findPackage() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            List<Path> debs = files.filter(p -> p.getFileName().toString().matches("zfs-sync_.*_all\\.deb")).toList();
-            assertThat(debs).as("one zfs-sync_*_all.deb in target/").hasSize(1);
-            deb = debs.get(0);
-        }
+    static void findPackage() {
+        deb = BuiltPackage.path();
     }
 
     private static String dpkgDeb(String... args) throws IOException, InterruptedException {
