@@ -58,17 +58,9 @@ public final class Executor {
     private final List<String> expiredDestroyed = new ArrayList<>();
 
     /**
-     * @param targetZfs   reads the target again after every stream
-     * @param noStream    the run sends only the newest snapshot ({@code -i})
-     */
-    public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
-            boolean noStream, ProgressReporter.Style progressStyle, Sleeper sleeper, Cancellation cancellation) {
-        this(source, targetZfs, settings, shape, naming, noStream, progressStyle, sleeper, cancellation,
-                RunEvents.none(), "-");
-    }
-
-    /**
-     * @param events where the datasets' starts, progress and ends go
+     * @param targetZfs reads the target again after every stream
+     * @param noStream  the run sends only the newest snapshot ({@code -i})
+     * @param events    where the datasets' starts, progress and ends go
      * @param runId  the run they belong to (its {@link RunEvent.RunStarted} is the caller's)
      */
     public Executor(Host source, Zfs targetZfs, TransferSettings settings, StreamShape shape, SnapshotNaming naming,
