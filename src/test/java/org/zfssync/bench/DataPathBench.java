@@ -1,8 +1,5 @@
 package org.zfssync.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.zfssync.host.Command;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.LocalHost;
 import org.zfssync.host.ShellQuote;
 import org.zfssync.lab.LabGuest;
 import org.zfssync.lab.LabImage;
@@ -29,6 +29,7 @@ import org.zfssync.lab.LabImage;
  */
 public final class DataPathBench {
     private static final Pattern SENT = Pattern.compile("sent (\\d+) bytes to \\S+ in (\\d+) ms");
+    private final LocalHost local = new LocalHost((host, display, changes) -> { });
     private final LabGuest guest;
     private final Path jar;
     private final int runs;
@@ -103,11 +104,11 @@ public final class DataPathBench {
                 "--no-history", "--no-snapshot", "--compress", compress, LabGuest.SOURCE_HOST + ":" + src,
                 LabGuest.TARGET_HOST + ":" + dst + "/x");
         long t0 = System.nanoTime();
-        String[] out = runOnHost(argv);
+        CommandResult out = runOnHost(argv);
         endToEnd[0] = (System.nanoTime() - t0) / 1e9;
-        Matcher m = SENT.matcher(out[1]);
+        Matcher m = SENT.matcher(out.stderr());
         if (!m.find()) {
-            throw new IllegalStateException("zfs-sync printed no 'sent N bytes' line:\n" + out[0] + out[1]);
+            throw new IllegalStateException("zfs-sync printed no 'sent N bytes' line:\n" + out.output());
         }
         cleanTarget();
         return Long.parseLong(m.group(2)) / 1000.0;
@@ -156,24 +157,12 @@ public final class DataPathBench {
         return r.stdout();
     }
 
-    private static String[] runOnHost(List<String> argv) {
-        try {
-            Process p = new ProcessBuilder(argv).start();
-            p.getOutputStream().close();
-            byte[] err = p.getErrorStream().readAllBytes();
-            byte[] out = p.getInputStream().readAllBytes();
-            int exit = p.waitFor();
-            String o = new String(out, StandardCharsets.UTF_8);
-            String e = new String(err, StandardCharsets.UTF_8);
-            if (exit != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + ": exit " + exit + "\n" + o + e);
-            }
-            return new String[] {o, e};
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    /** Runs argv here to completion (both outputs drained at once, within the command deadline); fails unless exit 0. */
+    private CommandResult runOnHost(List<String> argv) {
+        CommandResult r = local.run(Command.changing(argv));
+        if (!r.ok()) {
+            throw new IllegalStateException(String.join(" ", argv) + ": exit " + r.exitCode() + "\n" + r.output());
         }
+        return r;
     }
 }
