@@ -9,6 +9,10 @@ import org.zfssync.host.DirectStream;
 import org.zfssync.host.Helper;
 import org.zfssync.host.HelperState;
 import org.zfssync.host.Host;
+import org.zfssync.host.HostUnreachableException;
+import org.zfssync.host.SshHost;
+import org.zfssync.host.TlsListen;
+import org.zfssync.host.TlsStream;
 import org.zfssync.host.HostPool;
 import org.zfssync.host.SshOptions;
 import org.zfssync.permissions.PermissionAudit;
@@ -142,17 +146,23 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * With --transport ssh-direct, whether the source can run the stream itself: pv there, and an
-     * ssh from the source to the target that needs no password; true if so (or not asked for).
+     * With a direct transport, whether the hosts can carry a stream between themselves: with
+     * ssh-direct an ssh from the source to the target that needs no password, with tls a handshake
+     * from the target to the source's listener; true if so (or not asked for).
      */
     private static boolean direct(PrintWriter out, TransportSettings transport, Host sourceHost, Host targetHost) {
-        if (transport.mode() != TransportMode.SSH_DIRECT) {
+        TransportMode mode = transport.effectiveMode();
+        if (mode == TransportMode.RELAY) {
             return true;
         }
-        if (sourceHost.isLocal() || targetHost.isLocal() || sourceHost == targetHost) {
-            out.printf("ok     --transport ssh-direct: this machine is one end of the stream (or both ends are one "
-                    + "host): the relay carries it%n");
+        if (!(sourceHost instanceof SshHost source) || !(targetHost instanceof SshHost target)
+                || sourceHost == targetHost) {
+            out.printf("ok     --transport %s: this machine is one end of the stream (or both ends are one "
+                    + "host): the relay carries it%n", mode.text());
             return true;
+        }
+        if (mode == TransportMode.TLS) {
+            return tls(out, transport, source, target);
         }
         DirectStream.Link link = Transports.link(transport, targetHost);
         Optional<String> problem = Transports.unreachable(sourceHost, link);
@@ -162,6 +172,25 @@ public final class CheckCommand implements Callable<Integer> {
         }
         out.printf("ok     %s reaches %s over ssh by itself (--transport ssh-direct)%n", sourceHost.name(),
                 link.address());
+        return true;
+    }
+
+    /** The TLS (or plain TCP) link checked end to end, as a run checks it before any data moves. */
+    private static boolean tls(PrintWriter out, TransportSettings transport, SshHost source, SshHost target) {
+        TlsListen listen = transport.tlsListen().orElseThrow();
+        Optional<String> problem;
+        try (TlsStream.Session session = TlsStream.Session.open(source, target, listen,
+                new TlsStream.Security(transport.insecureDirect(), transport.tlsFiles()))) {
+            problem = TlsStream.check(session);
+        } catch (HostUnreachableException e) {
+            problem = Optional.of(e.getMessage());
+        }
+        if (problem.isPresent()) {
+            out.printf("FAIL   %s%n", problem.get());
+            return false;
+        }
+        out.printf("ok     %s connects to %s's listener at %s (%s)%n", target.name(), source.name(), listen,
+                transport.insecureDirect() ? "plain TCP, --insecure-direct" : "TLS, both ends authenticated");
         return true;
     }
 

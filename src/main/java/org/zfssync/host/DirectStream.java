@@ -118,7 +118,12 @@ public final class DirectStream {
     }
 
     private void readCounts(LongConsumer counted) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(session.stdout(), StandardCharsets.UTF_8))) {
+        readCounts(session.stdout(), counted);
+    }
+
+    /** Reads a counter's running totals ({@code pv -n -b}: one number a line) until the stream ends. */
+    static void readCounts(java.io.InputStream counts, LongConsumer counted) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(counts, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 String s = line.strip();

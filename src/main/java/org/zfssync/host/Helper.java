@@ -15,7 +15,13 @@ public enum Helper {
             "lz4 (Debian/Ubuntu, RHEL), archivers/lz4 (FreeBSD)", "--compress=none"),
     /** The byte counter on the source of a direct stream (--transport ssh-direct). */
     PV("pv", "printf zfs-sync-probe | pv -q", "pv (Debian/Ubuntu; RHEL from EPEL), sysutils/pv (FreeBSD)",
-            "--transport relay");
+            "--transport relay"),
+    /** Both ends of a direct TCP stream (--transport tls): the listener on the source, the connector on the target. */
+    SOCAT("socat", "printf zfs-sync-probe | socat -u STDIN STDOUT", "socat (Debian/Ubuntu, RHEL), net/socat (FreeBSD)",
+            "--transport relay"),
+    /** Makes each run's key pairs for --transport tls (not needed with --tls-ca or --insecure-direct). */
+    OPENSSL("openssl", "printf zfs-sync-probe | openssl base64 | openssl base64 -d",
+            "openssl (Debian/Ubuntu, RHEL; FreeBSD has it in base)", "--tls-ca/--tls-cert/--tls-key, or --transport relay");
 
     static final String PROBE_TEXT = "zfs-sync-probe";
     private static final int NOT_FOUND = 127;

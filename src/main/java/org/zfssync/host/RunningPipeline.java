@@ -67,6 +67,23 @@ public final class RunningPipeline {
         }
     }
 
+    /** Waits up to {@code limit} for every process to end; true if all have. */
+    public boolean waitFor(java.time.Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            for (Process p : processes) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Waits for every stage and returns one result per stage, in pipeline order. */
     public List<CommandResult> await() {
         List<Integer> exits = new ArrayList<>();

@@ -33,6 +33,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.zfssync.host.DirectStream;
+import org.zfssync.host.TlsFiles;
+import org.zfssync.host.TlsListen;
 import org.zfssync.replication.Endpoint;
 import org.zfssync.replication.Glob;
 import org.zfssync.replication.OnDiverged;
@@ -53,7 +55,8 @@ public final class ConfigLoader {
     private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Set<String> JOB_KEYS = Set.of("name", "source", "targets");
     /** What one target of a job may set for itself: how its streams travel. */
-    private static final List<String> TARGET_KEYS = List.of("transport", "direct-target-address", "ssh-forward-agent");
+    private static final List<String> TARGET_KEYS = List.of("transport", "direct-target-address", "ssh-forward-agent",
+            "tls-listen", "insecure-direct", "tls-ca", "tls-cert", "tls-key");
     private static final List<String> TOP_KEYS = List.of("defaults", "jobs", "history", "http", "alerts");
     private static final Pattern LISTEN = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
     private final ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
@@ -369,6 +372,10 @@ public final class ConfigLoader {
         if (s.directTargetAddress() != null) {
             check(() -> new DirectStream.Link(s.directTargetAddress(), false), at + "/direct-target-address", report);
         }
+        if (s.tlsListen() != null) {
+            check(() -> TlsListen.parse(s.tlsListen()), at + "/tls-listen", report);
+        }
+        check(() -> TlsFiles.of(s.tlsCa(), s.tlsCert(), s.tlsKey()), at + "/tls-ca", report);
         if (s.exclude() != null) {
             s.exclude().forEach(g -> check(() -> Glob.of(g), at + "/exclude", report));
         }

@@ -44,6 +44,8 @@ import org.zfssync.replication.TargetIds;
 import org.zfssync.replication.TransferSettings;
 import org.zfssync.replication.TransportMode;
 import org.zfssync.replication.TransportSettings;
+import org.zfssync.host.TlsFiles;
+import org.zfssync.host.TlsListen;
 import org.zfssync.verify.Verdict;
 import org.zfssync.verify.Verification;
 import org.zfssync.verify.VerifyReport;
@@ -546,7 +548,9 @@ public final class JobRunner {
 
     static TransportSettings transport(Settings s) {
         return new TransportSettings(s.transport() == null ? TransportMode.RELAY : TransportMode.parse(s.transport()),
-                Optional.ofNullable(s.directTargetAddress()), Settings.on(s.sshForwardAgent()));
+                Optional.ofNullable(s.directTargetAddress()), Settings.on(s.sshForwardAgent()),
+                Optional.ofNullable(s.tlsListen()).map(TlsListen::parse), Settings.on(s.insecureDirect()),
+                TlsFiles.of(s.tlsCa(), s.tlsCert(), s.tlsKey()));
     }
 
     static SshOptions ssh(Settings s) {

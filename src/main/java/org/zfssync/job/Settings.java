@@ -63,6 +63,11 @@ public final class Settings {
     private final String transport;
     private final String directTargetAddress;
     private final Boolean sshForwardAgent;
+    private final String tlsListen;
+    private final Boolean insecureDirect;
+    private final String tlsCa;
+    private final String tlsCert;
+    private final String tlsKey;
 
     private Settings(Builder b) {
         this.recursive = b.recursive;
@@ -110,6 +115,11 @@ public final class Settings {
         this.transport = b.transport;
         this.directTargetAddress = b.directTargetAddress;
         this.sshForwardAgent = b.sshForwardAgent;
+        this.tlsListen = b.tlsListen;
+        this.insecureDirect = b.insecureDirect;
+        this.tlsCa = b.tlsCa;
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
     }
 
     public static Builder builder() {
@@ -168,6 +178,11 @@ public final class Settings {
         b.transport = transport;
         b.directTargetAddress = directTargetAddress;
         b.sshForwardAgent = sshForwardAgent;
+        b.tlsListen = tlsListen;
+        b.insecureDirect = insecureDirect;
+        b.tlsCa = tlsCa;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
         return b;
     }
 
@@ -226,6 +241,11 @@ public final class Settings {
         b.transport = or(transport, defaults.transport);
         b.directTargetAddress = or(directTargetAddress, defaults.directTargetAddress);
         b.sshForwardAgent = or(sshForwardAgent, defaults.sshForwardAgent);
+        b.tlsListen = or(tlsListen, defaults.tlsListen);
+        b.insecureDirect = or(insecureDirect, defaults.insecureDirect);
+        b.tlsCa = or(tlsCa, defaults.tlsCa);
+        b.tlsCert = or(tlsCert, defaults.tlsCert);
+        b.tlsKey = or(tlsKey, defaults.tlsKey);
         return b.build();
     }
 
@@ -423,6 +443,31 @@ public final class Settings {
         return sshForwardAgent;
     }
 
+    /** Where the source listens for the target, for tls ({@code --tls-listen}). */
+    public String tlsListen() {
+        return tlsListen;
+    }
+
+    /** Plain TCP for tls ({@code --insecure-direct}). */
+    public Boolean insecureDirect() {
+        return insecureDirect;
+    }
+
+    /** The CA for tls ({@code --tls-ca}). */
+    public String tlsCa() {
+        return tlsCa;
+    }
+
+    /** Each host's certificate for tls ({@code --tls-cert}). */
+    public String tlsCert() {
+        return tlsCert;
+    }
+
+    /** Each host's key for tls ({@code --tls-key}). */
+    public String tlsKey() {
+        return tlsKey;
+    }
+
     /** Sets what is given; everything else stays unset (null), to be inherited from {@code defaults:}. */
     @JsonPOJOBuilder(withPrefix = "")
     public static final class Builder {
@@ -471,6 +516,11 @@ public final class Settings {
         private String transport;
         private String directTargetAddress;
         private Boolean sshForwardAgent;
+        private String tlsListen;
+        private Boolean insecureDirect;
+        private String tlsCa;
+        private String tlsCert;
+        private String tlsKey;
 
         public Builder recursive(Boolean value) {
             this.recursive = value;
@@ -694,6 +744,31 @@ public final class Settings {
 
         public Builder sshForwardAgent(Boolean value) {
             this.sshForwardAgent = value;
+            return this;
+        }
+
+        public Builder tlsListen(String value) {
+            this.tlsListen = value;
+            return this;
+        }
+
+        public Builder insecureDirect(Boolean value) {
+            this.insecureDirect = value;
+            return this;
+        }
+
+        public Builder tlsCa(String value) {
+            this.tlsCa = value;
+            return this;
+        }
+
+        public Builder tlsCert(String value) {
+            this.tlsCert = value;
+            return this;
+        }
+
+        public Builder tlsKey(String value) {
+            this.tlsKey = value;
             return this;
         }
 

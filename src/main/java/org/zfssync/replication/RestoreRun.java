@@ -62,9 +62,9 @@ public final class RestoreRun {
      */
     public Outcome run(Endpoint backup, Endpoint destination, RestorePlanner.Request request, boolean dryRun,
                        java.util.function.Consumer<List<String>> show, Predicate<String> confirm) {
-        try (HostPool hosts = hostPools.open(sshOptions, new CommandStats())) {
-            // The backup is the sending end: a restore streams the other way.
-            StreamLink link = StreamLink.open(hosts, backup, destination, settings, List.of());
+        // The backup is the sending end: a restore streams the other way.
+        try (HostPool hosts = hostPools.open(sshOptions, new CommandStats());
+             StreamLink link = StreamLink.open(hosts, backup, destination, settings, List.of())) {
             Host backupHost = link.source();
             Host destHost = link.target();
             Zfs backupZfs = link.sourceZfs();

@@ -18,7 +18,7 @@ import org.zfssync.zfs.Zfs;
  * one probe.
  */
 record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostReport sourceReport,
-                  HostReport targetReport, StreamShape shape, Transport transport) {
+                  HostReport targetReport, StreamShape shape, Transport transport) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
 
     /** @param sourcePools pools flushed ({@code zpool sync}) in the source's probe, so its space accounting is current */
@@ -30,8 +30,13 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         Zfs targetZfs = sourceHost == targetHost ? sourceZfs : new Zfs(targetHost);
         boolean networkHop = !sourceHost.isLocal() || !targetHost.isLocal();
         Set<Helper> helpers = ShapeChooser.helpersToProbe(settings, networkHop);
-        if (settings.transport().mode() == TransportMode.SSH_DIRECT && networkHop) {
+        TransportMode mode = settings.transport().effectiveMode();
+        if (mode != TransportMode.RELAY && networkHop) {
             helpers.add(Helper.PV);
+        }
+        if (mode == TransportMode.TLS && networkHop) {
+            helpers.add(Helper.SOCAT);
+            helpers.add(Helper.OPENSSL);
         }
         HostReport sourceReport = sourcePools.isEmpty() ? HostProbe.probe(sourceZfs, helpers)
                 : HostProbe.probe(sourceZfs, helpers, sourcePools);
@@ -40,12 +45,19 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
                 targetHost.name(), targetReport.version());
         ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop);
         choice.warnings().forEach(LOG::warn);
-        Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport);
+        Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport,
+                targetReport);
         carrier.notes().forEach(LOG::info);
-        // Before any data moves: a source that cannot reach the target is one clear error, not retries.
+        // Before any data moves: ends that cannot reach each other are one clear error, not retries.
         Transports.requireReachable(carrier, sourceHost, settings.transport(), targetHost);
         LOG.info("streams go by {}", carrier.transport().name());
         return new StreamLink(sourceHost, targetHost, sourceZfs, targetZfs, sourceReport, targetReport,
                 choice.shape(), carrier.transport());
+    }
+
+    /** Releases what the transport set up on the hosts; before the hosts' connections close. */
+    @Override
+    public void close() {
+        transport.close();
     }
 }

@@ -126,9 +126,9 @@ public final class SyncRun {
 
     private Outcome run(String runId, Endpoint source, Endpoint target, SyncOptions options, boolean dryRun) {
         CommandStats stats = new CommandStats();
-        try (HostPool hosts = hostPools.open(sshOptions, stats)) {
-            StreamLink link = StreamLink.open(hosts, source, target, transferSettings,
-                    List.of(org.zfssync.zfs.DatasetName.of(source.dataset().pool())));
+        try (HostPool hosts = hostPools.open(sshOptions, stats);
+             StreamLink link = StreamLink.open(hosts, source, target, transferSettings,
+                     List.of(org.zfssync.zfs.DatasetName.of(source.dataset().pool())))) {
             Host sourceHost = link.source();
             Host targetHost = link.target();
             Zfs sourceZfs = link.sourceZfs();

@@ -5,7 +5,7 @@ package org.zfssync.replication;
  * run and what joins them. The retry loop, progress, stall detection and the run's plan sit
  * above and never ask which transport it is ({@link Transfer}).
  */
-public interface Transport {
+public interface Transport extends AutoCloseable {
     /** The transport's name as the user chose it ({@code relay}, {@code ssh-direct}). */
     String name();
 
@@ -18,4 +18,9 @@ public interface Transport {
 
     /** The stream as it would run, for the plan (--dry-run) and the log, quoted for a POSIX shell. */
     String display(TransferPipeline pipeline);
+
+    /** Releases what the transport set up for the run on the hosts (a TLS link's keys); the relay has nothing. */
+    @Override
+    default void close() {
+    }
 }

@@ -10,7 +10,12 @@ public enum TransportMode {
     RELAY("relay"),
     /** The source runs the sending half and its own ssh to the target; only control traffic passes here. */
     SSH_DIRECT("ssh-direct"),
-    /** Today the relay: the one transport that works between any two hosts this machine reaches. */
+    /** A direct TCP connection from the target to a listener on the source, TLS with mutual authentication. */
+    TLS("tls"),
+    /**
+     * What the user set up: tls where a listen address is given, else ssh-direct where a direct
+     * target address is given, else the relay (the one transport that needs no setup).
+     */
     AUTO("auto");
 
     private final String text;
@@ -32,9 +37,6 @@ public enum TransportMode {
             }
         }
         String choices = Arrays.stream(values()).map(TransportMode::text).collect(Collectors.joining(", "));
-        if (v.equals("tls")) {
-            throw new IllegalArgumentException("transport tls is not available yet; choose one of " + choices);
-        }
         throw new IllegalArgumentException("transport must be one of " + choices + ", not '" + value + "'");
     }
 

@@ -1,5 +1,6 @@
 package org.zfssync.replication;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.zfssync.host.CommandResult;
@@ -10,13 +11,15 @@ import org.zfssync.host.HelperState;
 import org.zfssync.host.Host;
 import org.zfssync.host.MissingToolException;
 import org.zfssync.host.SshHost;
+import org.zfssync.host.TlsStream;
 
 /**
- * Picks the transport of a run from what the user asked for and the two hosts. ssh-direct only
- * differs from the relay when both ends are remote and distinct: with this machine at one end,
- * the relay's bytes already cross the network once, so it carries the stream (and says so).
- * {@code auto} is the relay today: ssh-direct needs the source to hold a key for the target,
- * which only the user can know (see README "Transports").
+ * Picks the transport of a run from what the user asked for and the two hosts. The direct
+ * transports only differ from the relay when both ends are remote and distinct: with this machine
+ * at one end, the relay's bytes already cross the network once, so it carries the stream (and says
+ * so). {@code auto} takes what the user set up (see {@link TransportMode#AUTO}): a direct transport
+ * needs a key on the source or an address the target reaches, which only the user can know, and
+ * a helper missing under auto means the relay, not an error (see README "Transports").
  */
 public final class Transports {
     private Transports() {
@@ -29,28 +32,72 @@ public final class Transports {
         }
     }
 
-    /** @param sourceReport the source's probe (ssh-direct needs {@code pv} there) */
-    public static Choice choose(TransportSettings settings, Host source, Host target, HostReport sourceReport) {
+    /**
+     * @param sourceReport the source's probe (ssh-direct needs {@code pv} there; tls needs {@code pv},
+     *                     {@code socat} and, for certificates made for the run, {@code openssl})
+     * @param targetReport the target's probe (tls needs {@code socat} and {@code openssl} there too)
+     */
+    public static Choice choose(TransportSettings settings, Host source, Host target, HostReport sourceReport,
+                                HostReport targetReport) {
         RelayTransport relay = new RelayTransport(source, target);
-        if (settings.mode() != TransportMode.SSH_DIRECT) {
+        TransportMode mode = settings.effectiveMode();
+        if (mode == TransportMode.RELAY) {
             return new Choice(relay, List.of());
         }
-        if (!(source instanceof SshHost ssh) || target.isLocal() || source == target) {
-            return new Choice(relay, List.of("--transport ssh-direct: " + (source == target
+        String asked = settings.mode() == TransportMode.AUTO ? "--transport auto (" + mode.text() + ")"
+                : "--transport " + mode.text();
+        if (!(source instanceof SshHost ssh) || !(target instanceof SshHost sshTarget) || source == target) {
+            return new Choice(relay, List.of(asked + ": " + (source == target
                     ? "source and target are the same host"
                     : "this machine is one end of the stream") + ", so its bytes cross the network once anyway; "
                     + "relaying it"));
         }
-        HelperState pv = sourceReport.helper(Helper.PV).orElse(new HelperState(Helper.PV, HelperState.Status.MISSING,
-                "not probed"));
-        if (pv.status() == HelperState.Status.BROKEN) {
-            throw MissingToolException.broken(sourceReport.host(), pv);
+        List<Helper> sourceNeeds = new ArrayList<>(List.of(Helper.PV));
+        List<Helper> targetNeeds = new ArrayList<>();
+        if (mode == TransportMode.TLS) {
+            sourceNeeds.add(Helper.SOCAT);
+            targetNeeds.add(Helper.SOCAT);
+            if (!settings.insecureDirect() && settings.tlsFiles().isEmpty()) {
+                sourceNeeds.add(Helper.OPENSSL);
+                targetNeeds.add(Helper.OPENSSL);
+            }
         }
-        if (pv.status() != HelperState.Status.OK) {
-            throw new MissingToolException(sourceReport.host(), Helper.PV.program(), Helper.PV.packages()
-                    + " (--transport ssh-direct counts the bytes on the source with it), or use --transport relay");
+        Optional<String> missing = missing(sourceReport, sourceNeeds, asked, settings.mode() != TransportMode.AUTO)
+                .or(() -> missing(targetReport, targetNeeds, asked, settings.mode() != TransportMode.AUTO));
+        if (missing.isPresent()) {
+            return new Choice(relay, List.of(missing.get()));
+        }
+        if (mode == TransportMode.TLS) {
+            TlsStream.Security security = new TlsStream.Security(settings.insecureDirect(), settings.tlsFiles());
+            return new Choice(new TlsTransport(TlsStream.Session.open(ssh, sshTarget,
+                    settings.tlsListen().orElseThrow(), security)), settings.insecureDirect()
+                    ? List.of("--insecure-direct: the stream crosses the network UNENCRYPTED and unauthenticated")
+                    : List.of());
         }
         return new Choice(new SshDirectTransport(ssh, target.name(), link(settings, target)), List.of());
+    }
+
+    /**
+     * The first helper of {@code needs} the host lacks: an error when the user named the transport,
+     * else (auto) the note that the relay carries the stream instead.
+     */
+    private static Optional<String> missing(HostReport report, List<Helper> needs, String asked, boolean explicit) {
+        for (Helper h : needs) {
+            HelperState state = report.helper(h).orElse(new HelperState(h, HelperState.Status.MISSING, "not probed"));
+            if (state.status() == HelperState.Status.OK) {
+                continue;
+            }
+            if (!explicit) {
+                return Optional.of(asked + ": " + report.host() + " has no working " + h.program() + " ("
+                        + state.detail() + "); relaying the stream");
+            }
+            if (state.status() == HelperState.Status.BROKEN) {
+                throw MissingToolException.broken(report.host(), state);
+            }
+            throw new MissingToolException(report.host(), h.program(), h.packages() + " (" + asked + " needs it "
+                    + "there), or use --transport relay");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -69,11 +116,16 @@ public final class Transports {
 
     /** Checks the direct link of a chosen ssh-direct transport; a source that cannot reach the target stops the run. */
     public static void requireReachable(Choice choice, Host source, TransportSettings settings, Host target) {
+        Optional<String> problem = Optional.empty();
         if (choice.transport() instanceof SshDirectTransport) {
-            unreachable(source, link(settings, target)).ifPresent(why -> {
-                throw new HostUnreachableException(why);
-            });
+            problem = unreachable(source, link(settings, target));
+        } else if (choice.transport() instanceof TlsTransport tls) {
+            problem = TlsStream.check(tls.session());
         }
+        problem.ifPresent(why -> {
+            choice.transport().close();
+            throw new HostUnreachableException(why);
+        });
     }
 
     /** How the source reaches the target: the address given, else the target's name as this machine uses it. */

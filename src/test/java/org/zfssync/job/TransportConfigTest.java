@@ -58,15 +58,38 @@ class TransportConfigTest {
                     transport: carrier-pigeon
                     direct-target-address: "-oProxyCommand=evil"
                     targets:
-                      - {target: "nas:pool/a", transport: tls}
+                      - {target: "nas:pool/a", transport: tls, tls-listen: "10.0.0.1,fork"}
                       - {target: "nas:pool/b", bwlimit: 10M}
                       - {transport: relay}
                 """;
         ConfigException e = catchThrowableOfType(() -> loader.parse(FILE, yaml), ConfigException.class);
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("line 4").contains("carrier-pigeon"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("invalid direct target address"));
-        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tls is not available yet"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tls-listen").contains("invalid --tls-listen"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("may set only").contains("bwlimit"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("needs target:"));
+    }
+
+    @Test
+    void aTargetMayGoByTlsWithItsOwnListenAddressAndTheJobsCaFiles() {
+        String yaml = """
+                jobs:
+                  - name: a
+                    source: src:tank/a
+                    tls-ca: /etc/zfs-sync/ca.pem
+                    tls-cert: /etc/zfs-sync/host.pem
+                    tls-key: /etc/zfs-sync/host.key
+                    targets:
+                      - {target: "nas:pool/a", transport: tls, tls-listen: "10.0.0.1:9000-9010"}
+                      - {target: "lab:pool/a", transport: ssh-direct}
+                """;
+        Job a = loader.parse(FILE, yaml).job("a").orElseThrow();
+        TransportSettings nas = JobRunner.transport(a.settingsFor("nas:pool/a"));
+        assertThat(nas.mode()).isEqualTo(TransportMode.TLS);
+        assertThat(nas.tlsListen()).contains(new org.zfssync.host.TlsListen("10.0.0.1", 9000, 9010));
+        assertThat(nas.tlsFiles()).contains(new org.zfssync.host.TlsFiles("/etc/zfs-sync/ca.pem",
+                "/etc/zfs-sync/host.pem", "/etc/zfs-sync/host.key"));
+        assertThat(nas.insecureDirect()).isFalse();
+        assertThat(JobRunner.transport(a.settingsFor("lab:pool/a")).mode()).isEqualTo(TransportMode.SSH_DIRECT);
     }
 }

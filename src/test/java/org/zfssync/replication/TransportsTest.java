@@ -16,6 +16,8 @@ import org.zfssync.host.LocalHost;
 import org.zfssync.host.MissingToolException;
 import org.zfssync.host.SshHost;
 import org.zfssync.host.SshOptions;
+import org.zfssync.host.TlsFiles;
+import org.zfssync.host.TlsListen;
 import org.zfssync.zfs.ZfsVersion;
 
 /** Choosing a transport, and judging which half of a direct stream failed first. */
@@ -25,8 +27,8 @@ class TransportsTest {
         assertThat(TransportMode.parse("ssh-direct")).isEqualTo(TransportMode.SSH_DIRECT);
         assertThat(TransportMode.parse(" Relay ")).isEqualTo(TransportMode.RELAY);
         assertThat(TransportMode.parse("auto")).isEqualTo(TransportMode.AUTO);
-        assertThatThrownBy(() -> TransportMode.parse("tls")).hasMessageContaining("not available yet");
-        assertThatThrownBy(() -> TransportMode.parse("udp")).hasMessageContaining("relay, ssh-direct, auto");
+        assertThat(TransportMode.parse("TLS")).isEqualTo(TransportMode.TLS);
+        assertThatThrownBy(() -> TransportMode.parse("udp")).hasMessageContaining("relay, ssh-direct, tls, auto");
     }
 
     @Test
@@ -66,7 +68,8 @@ class TransportsTest {
     @Test
     void sshDirectBetweenTwoRemoteHostsWithPvOnTheSourceGoesDirect() {
         Host source = ssh("a");
-        Transports.Choice c = Transports.choose(DIRECT, source, ssh("b"), report("a", HelperState.Status.OK));
+        Transports.Choice c = Transports.choose(DIRECT, source, ssh("b"), report("a", HelperState.Status.OK),
+                report("b", HelperState.Status.OK));
         assertThat(c.transport()).isInstanceOf(SshDirectTransport.class);
         assertThat(c.transport().name()).isEqualTo("ssh-direct");
         assertThat(c.notes()).isEmpty();
@@ -77,21 +80,23 @@ class TransportsTest {
         Host local = new LocalHost((h, d, s) -> { });
         Host a = ssh("a");
         HostReport ok = report("a", HelperState.Status.OK);
-        assertThat(Transports.choose(DIRECT, local, a, ok).transport()).isInstanceOf(RelayTransport.class);
-        assertThat(Transports.choose(DIRECT, a, local, ok).notes()).singleElement().asString()
+        assertThat(Transports.choose(DIRECT, local, a, ok, ok).transport()).isInstanceOf(RelayTransport.class);
+        assertThat(Transports.choose(DIRECT, a, local, ok, ok).notes()).singleElement().asString()
                 .contains("this machine is one end");
-        assertThat(Transports.choose(DIRECT, a, a, ok).notes()).singleElement().asString().contains("same host");
-        assertThat(Transports.choose(TransportSettings.relay(), a, ssh("b"), ok).transport())
+        assertThat(Transports.choose(DIRECT, a, a, ok, ok).notes()).singleElement().asString().contains("same host");
+        assertThat(Transports.choose(TransportSettings.relay(), a, ssh("b"), ok, ok).transport())
                 .isInstanceOf(RelayTransport.class);
-        assertThat(Transports.choose(new TransportSettings(TransportMode.AUTO, Optional.empty(), false), a, ssh("b"), ok)
-                .transport()).isInstanceOf(RelayTransport.class);
+        assertThat(Transports.choose(new TransportSettings(TransportMode.AUTO, Optional.empty(), false), a, ssh("b"), ok,
+                ok).transport()).isInstanceOf(RelayTransport.class);
     }
 
     @Test
     void sshDirectWithoutAWorkingPvOnTheSourceIsAMissingPrerequisite() {
-        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING)))
+        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING),
+                report("b", HelperState.Status.OK)))
                 .isInstanceOf(MissingToolException.class).hasMessageContaining("pv");
-        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.BROKEN)))
+        assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.BROKEN),
+                report("b", HelperState.Status.OK)))
                 .isInstanceOf(MissingToolException.class);
     }
 
@@ -112,5 +117,84 @@ class TransportsTest {
         assertThat(shown).startsWith("ssh ").contains(" a ", "zfs send t/a@s", "pv -n -b -i 1",
                 "ssh -o BatchMode=yes -o ForwardAgent=no root@10.0.0.2", "zfs receive -s p/a");
         assertThat(shown).as("the per-stage wrapper is not shown").doesNotContain("-exit $?");
+    }
+
+    private static final TransportSettings TLS = new TransportSettings(TransportMode.TLS, Optional.empty(), false,
+            Optional.of(TlsListen.parse("10.0.0.1")), false, Optional.empty());
+
+    private static HostReport helpers(String host, Map<Helper, HelperState.Status> states) {
+        Map<Helper, HelperState> m = new java.util.EnumMap<>(Helper.class);
+        states.forEach((h, st) -> m.put(h, new HelperState(h, st, st == HelperState.Status.OK ? "" : "not installed")));
+        return new HostReport(host, new ZfsVersion(2, 3, 2, "zfs-2.3.2"), m);
+    }
+
+    private static final Map<Helper, HelperState.Status> ALL_OK = Map.of(Helper.PV, HelperState.Status.OK,
+            Helper.SOCAT, HelperState.Status.OK, Helper.OPENSSL, HelperState.Status.OK);
+
+    @Test
+    void tlsNeedsAListenAddressAndInsecureDirectOnlyGoesWithTls() {
+        assertThatThrownBy(() -> new TransportSettings(TransportMode.TLS, Optional.empty(), false, Optional.empty(),
+                false, Optional.empty())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-listen");
+        assertThatThrownBy(() -> new TransportSettings(TransportMode.RELAY, Optional.empty(), false, Optional.empty(),
+                true, Optional.empty())).hasMessageContaining("--insecure-direct applies to --transport tls only");
+        assertThatThrownBy(() -> new TransportSettings(TransportMode.TLS, Optional.empty(), false,
+                Optional.of(TlsListen.parse("h")), true, Optional.of(new TlsFiles("/a", "/b", "/c"))))
+                .hasMessageContaining("uses no certificates");
+    }
+
+    @Test
+    void autoTakesWhatTheUserSetUp() {
+        Optional<TlsListen> listen = Optional.of(TlsListen.parse("10.0.0.1:9000"));
+        assertThat(new TransportSettings(TransportMode.AUTO, Optional.empty(), false).effectiveMode())
+                .isEqualTo(TransportMode.RELAY);
+        assertThat(new TransportSettings(TransportMode.AUTO, Optional.of("b"), false).effectiveMode())
+                .isEqualTo(TransportMode.SSH_DIRECT);
+        assertThat(new TransportSettings(TransportMode.AUTO, Optional.of("b"), false, listen, false, Optional.empty())
+                .effectiveMode()).isEqualTo(TransportMode.TLS);
+        assertThat(TLS.effectiveMode()).isEqualTo(TransportMode.TLS);
+    }
+
+    @Test
+    void tlsWithoutSocatOnTheTargetIsAMissingPrerequisiteNamingTheHost() {
+        Map<Helper, HelperState.Status> noSocat = new java.util.EnumMap<>(ALL_OK);
+        noSocat.put(Helper.SOCAT, HelperState.Status.MISSING);
+        assertThatThrownBy(() -> Transports.choose(TLS, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat)))
+                .isInstanceOf(MissingToolException.class).hasMessageContaining("socat").hasMessageContaining("b");
+        Map<Helper, HelperState.Status> noOpenssl = new java.util.EnumMap<>(ALL_OK);
+        noOpenssl.put(Helper.OPENSSL, HelperState.Status.MISSING);
+        assertThatThrownBy(() -> Transports.choose(TLS, ssh("a"), ssh("b"), helpers("a", noOpenssl),
+                helpers("b", ALL_OK))).isInstanceOf(MissingToolException.class).hasMessageContaining("openssl");
+    }
+
+    @Test
+    void autoWithAHelperMissingRelaysAndSaysWhy() {
+        TransportSettings auto = new TransportSettings(TransportMode.AUTO, Optional.empty(), false,
+                Optional.of(TlsListen.parse("10.0.0.1")), false, Optional.empty());
+        Map<Helper, HelperState.Status> noSocat = new java.util.EnumMap<>(ALL_OK);
+        noSocat.put(Helper.SOCAT, HelperState.Status.MISSING);
+        Transports.Choice c = Transports.choose(auto, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat));
+        assertThat(c.transport()).isInstanceOf(RelayTransport.class);
+        assertThat(c.notes()).singleElement().asString().contains("--transport auto (tls)").contains("b has no working socat")
+                .contains("relaying");
+    }
+
+    @Test
+    void tlsWithThisMachineAtOneEndIsRelayed() {
+        Host local = new LocalHost((h, d, s) -> { });
+        Transports.Choice c = Transports.choose(TLS, local, ssh("b"), helpers("local", ALL_OK), helpers("b", ALL_OK));
+        assertThat(c.transport()).isInstanceOf(RelayTransport.class);
+        assertThat(c.notes()).singleElement().asString().contains("--transport tls").contains("this machine is one end");
+    }
+
+    @Test
+    void theTlsReceiverGaveUpWhenTheListenerOnlyLostItsConnection() {
+        List<CommandResult> reset = List.of(stage("zfs", 141, ""), stage("pv", 1, "pv: write failed: Broken pipe"),
+                stage("socat", 1, "socat: SSL_write(): Connection reset by peer"));
+        List<CommandResult> failedReceiver = List.of(stage("socat", 0, ""), stage("zfs", 1, "cannot receive: quota"));
+        assertThat(TlsTransport.receiverGaveUp(reset, failedReceiver)).isTrue();
+        List<CommandResult> badCertificate = List.of(stage("zfs", 141, ""), stage("pv", 1, "Broken pipe"),
+                stage("socat", 1, "socat: SSL_accept(): certificate verify failed"));
+        assertThat(TlsTransport.receiverGaveUp(badCertificate, failedReceiver)).isFalse();
+        assertThat(TlsTransport.receiverGaveUp(badCertificate, List.of(stage("socat", 0, "")))).isFalse();
     }
 }

@@ -1,0 +1,82 @@
+package org.zfssync.replication;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.zfssync.host.CommandResult;
+import org.zfssync.host.RunningPipeline;
+import org.zfssync.host.TlsStream;
+
+/**
+ * tls: a direct TCP connection from the target to a listener on the source, for one stream at a
+ * time, TLS with mutual authentication by the run's own certificates (or the user's CA); with
+ * {@code --insecure-direct} plain TCP. The data crosses from the source to the target once; this
+ * machine keeps its control connections. Bytes are counted on the source ({@code pv -n -b}),
+ * which also holds a rate cap ({@code pv -L}), fixed for each stream at its start.
+ */
+public final class TlsTransport implements Transport {
+    private final TlsStream.Session session;
+
+    public TlsTransport(TlsStream.Session session) {
+        this.session = session;
+    }
+
+    TlsStream.Session session() {
+        return session;
+    }
+
+    @Override
+    public String name() {
+        return session.kind() + " via " + session.listen();
+    }
+
+    @Override
+    public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
+        AtomicLong bytes = new AtomicLong();
+        TlsStream stream = TlsStream.start(session, pipeline.sender(), pipeline.receiver(),
+                limiter == null ? 0 : limiter.rate(), bytes::set);
+        return new RunningStream() {
+            @Override
+            public long bytes() {
+                return bytes.get();
+            }
+
+            @Override
+            public void stop() {
+                stream.kill();
+            }
+
+            @Override
+            public Ended await() {
+                TlsStream.Results r = stream.await();
+                return new Ended(r.sent(), r.received(), r.receiverFirst() || receiverGaveUp(r.sent(), r.received()));
+            }
+        };
+    }
+
+    @Override
+    public String display(TransferPipeline pipeline) {
+        return TlsStream.display(session, pipeline.sender(), pipeline.receiver(), 0);
+    }
+
+    /** Removes the run's keys and certificates from both hosts. */
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /**
+     * Whether the receiving half failed first: it failed, and the sending side failed only of what
+     * its going left behind (a broken pipe, or the listener's connection reset by the target).
+     */
+    static boolean receiverGaveUp(List<CommandResult> sent, List<CommandResult> received) {
+        if (RunningPipeline.allOk(received)) {
+            return false;
+        }
+        if (RunningPipeline.allOk(sent)) {
+            return true;
+        }
+        CommandResult culprit = Transfer.culprit(sent);
+        return Transfer.isVictim(culprit) || culprit.stderr().toLowerCase(Locale.ROOT).contains("connection reset");
+    }
+}
