@@ -34,7 +34,8 @@ public final class FailureClassifier {
             "command not found", "invalid option", "unsupported", "incompatible");
     private static final List<String> TRANSIENT = List.of("connection reset", "connection closed", "broken pipe",
             "timed out", "timeout, server", "connection refused", "network is unreachable", "no route to host",
-            "connection lost", "connection was lost", "write failed", "killed by signal", "connection to ", "kex_exchange_identification");
+            "connection lost", "connection was lost", "write failed", "killed by signal", "connection to ", "kex_exchange_identification",
+            "address already in use");
 
     /** What sh prints for a child that a signal ended (dash, bash), or nothing at all. */
     private static final java.util.Set<String> SIGNAL_NOTES = java.util.Set.of("", "killed", "terminated", "hangup");

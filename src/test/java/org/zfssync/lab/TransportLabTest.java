@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --transport ssh-direct} between two real hosts (two guests on a private link): the
- * stream goes from the source to the target by itself, this machine keeps only control traffic,
- * a stage failing on the target is named with its host and stderr, and a cut stream resumes
- * from the target's token.
+ * {@code --transport ssh-direct} and {@code --transport tls} between two real hosts (two guests on
+ * a private link): the stream goes from the source to the target by itself, this machine keeps
+ * only control traffic, a stage failing on either host is named with its host and stderr, a cut
+ * stream resumes from the target's token, {@code --bwlimit} holds, and a link that cannot work
+ * (wrong certificate, closed port, unreachable listener) is exit 3 before anything changes.
  */
 @TwoGuestLab
 @Tag("twoguests")
@@ -20,10 +21,16 @@ class TransportLabTest {
     private static final String FAST_RETRY = "--retry-initial-delay-ms=300";
     private static final String[] DIRECT = {"--transport", "ssh-direct", "--direct-target-address", TwoGuests.PEER};
 
+    private static final String[] TLS = {"--transport", "tls", "--tls-listen", TwoGuests.SOURCE_IP};
+
     private static String[] args(String... more) {
-        String[] all = new String[DIRECT.length + more.length];
-        System.arraycopy(DIRECT, 0, all, 0, DIRECT.length);
-        System.arraycopy(more, 0, all, DIRECT.length, more.length);
+        return with(DIRECT, more);
+    }
+
+    private static String[] with(String[] transport, String... more) {
+        String[] all = new String[transport.length + more.length];
+        System.arraycopy(transport, 0, all, 0, transport.length);
+        System.arraycopy(more, 0, all, transport.length, more.length);
         return all;
     }
 
@@ -104,6 +111,215 @@ class TransportLabTest {
         assertThat(result.get("retries").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(run.stderr()).contains("from its receive_resume_token");
         assertThat(lab.targetChecksum(lab.targetPool() + "/cut")).isEqualTo(lab.source().checksumOfNewestSnapshot(data));
+    }
+
+    /**
+     * The same tree by tls: checked first (a handshake from the target to the source's listener),
+     * then each dataset over its own TLS connection on the private link, intact; this machine's
+     * ssh forwards carry only control traffic, and the run's keys are gone from both hosts after.
+     */
+    @Test
+    void aRecursiveTreeGoesByTlsFromSourceToTargetAndArrivesIntact(TwoGuests.Fixture lab) {
+        String data = lab.sourcePool() + "/tls";
+        lab.sourceSh("zfs create " + data + " && zfs create " + data + "/child");
+        lab.source().writeRandom(data, "big", 48);
+        lab.source().writeRandom(data + "/child", "small", 16);
+
+        LabFixture.Run check = lab.zfsSync("check", with(TLS, lab.src("tls"), lab.dst("tls")));
+        assertThat(check.exitCode()).as(check.toString()).isZero();
+        assertThat(check.stdout()).contains(TwoGuests.TARGET_HOST + " connects to " + TwoGuests.SOURCE_HOST
+                + "'s listener at " + TwoGuests.SOURCE_IP + " (TLS, both ends authenticated)");
+
+        long forwardBefore = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD);
+        long linkBefore = lab.targetReceived(TwoGuests.LINK);
+        LabFixture.Run run = lab.zfsSync("sync", with(TLS, "-r", "--json", "-v", lab.src("tls"), lab.dst("tls")));
+        long forward = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD) - forwardBefore;
+        long link = lab.targetReceived(TwoGuests.LINK) - linkBefore;
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr()).contains("streams go by tls via " + TwoGuests.SOURCE_IP)
+                .contains("OPENSSL-LISTEN:").contains("verify=1");
+        long counted = 0;
+        for (JsonNode d : run.json().get("datasets")) {
+            counted += d.get("bytes").asLong();
+        }
+        System.out.printf("[lab figures] tls, 64 MiB tree: private link %d bytes in, controller's ssh forwards %d bytes "
+                + "both ways, zfs-sync counted %d bytes%n", link, forward, counted);
+        assertThat(link).as("the data crossed the private link").isGreaterThan(64 * MIB);
+        assertThat(forward).as("only control traffic through this machine's ssh").isLessThan(5 * MIB);
+        assertThat(counted).as("the source-side counter saw the stream").isGreaterThan(60 * MIB);
+        String target = lab.targetPool() + "/tls";
+        assertThat(lab.targetChecksum(target)).isEqualTo(lab.source().checksumOfNewestSnapshot(data));
+        assertThat(lab.targetChecksum(target + "/child")).isEqualTo(lab.source().checksumOfNewestSnapshot(
+                data + "/child"));
+        String leftovers = "ls -d /tmp/zfs-sync-tls.* 2>/dev/null; pgrep -a socat; true";
+        assertThat(lab.sourceSh(leftovers)).as("no keys or listener left on the source").isBlank();
+        assertThat(lab.targetSh(leftovers)).as("no keys or connector left on the target").isBlank();
+    }
+
+    /**
+     * The source's listener killed in the guest when it has carried 40 % of the stream: the run
+     * retries over a new connection, resumes from the target's token and arrives intact.
+     */
+    @Test
+    void aCutTlsStreamResumesFromTheToken(TwoGuests.Fixture lab) throws Exception {
+        String data = lab.sourcePool() + "/tlscut";
+        lab.sourceSh("zfs create " + data);
+        lab.source().writeRandom(data, "f", 32);
+        CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killAt(lab, "^socat -lf ", 13 * MIB,
+                "9"));
+        LabFixture.Run run = lab.zfsSync("sync", with(TLS, "--json", FAST_RETRY, "--compress=none",
+                "--mbuffer-size=2M", lab.src("tlscut"), lab.dst("tlscut")));
+        String killed = killer.get();
+        assertThat(killed).as("the fault was injected").startsWith("killed");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode result = run.json().get("datasets").get(0);
+        System.out.printf("[lab figures] tls cut: %s; %d retries; %d bytes counted in all%n", killed,
+                result.get("retries").asInt(), result.get("bytes").asLong());
+        assertThat(result.get("retries").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(run.stderr()).contains("from its receive_resume_token");
+        assertThat(lab.targetChecksum(lab.targetPool() + "/tlscut")).isEqualTo(
+                lab.source().checksumOfNewestSnapshot(data));
+    }
+
+    /**
+     * A stage failing on either end of a tls stream is named with its host and what it said: the
+     * target's receive over quota, and the source's counter ended by a signal mid-stream.
+     */
+    @Test
+    void aTlsStageFailingOnEitherHostIsNamedWithItsHostAndStderr(TwoGuests.Fixture lab) throws Exception {
+        String data = lab.sourcePool() + "/tq";
+        lab.sourceSh("zfs create " + data);
+        lab.source().writeRandom(data, "f", 16);
+        lab.targetSh("zfs create -o quota=4M " + lab.targetPool() + "/small");
+        LabFixture.Run quota = lab.zfsSync("sync", with(TLS, "--json", FAST_RETRY, "--compress=none", lab.src("tq"),
+                lab.dst("small/tq")));
+        assertThat(quota.exitCode()).as(quota.toString()).isEqualTo(1);
+        String onTarget = quota.json().get("datasets").get(0).get("message").asText();
+        System.out.println("[lab figures] over quota, tls: " + onTarget);
+        assertThat(onTarget).contains("`zfs receive").contains("on " + TwoGuests.TARGET_HOST + " failed")
+                .containsAnyOf("quota", "space");
+
+        CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killAt(lab, "^pv -n -b", 4 * MIB,
+                "TERM"));
+        LabFixture.Run cut = lab.zfsSync("sync", with(TLS, "--json", "--retries=0", "--compress=none",
+                "--bwlimit=2M", lab.src("tq"), lab.dst("tq")));
+        assertThat(killer.get()).as("the fault was injected").startsWith("killed");
+        assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
+        String onSource = cut.json().get("datasets").get(0).get("message").asText();
+        System.out.println("[lab figures] counter ended on the source, tls: " + onSource);
+        assertThat(onSource).contains("`pv -n -b").contains("on " + TwoGuests.SOURCE_HOST + " failed");
+    }
+
+    /**
+     * {@code --bwlimit 1M} over each direct transport: the target's {@code zfs receive} reads at
+     * 1 MiB/s within 5 % in the steady part of the stream (the guest's own clock and read counter,
+     * sampled twice a second; the first and last 2 MiB left out).
+     */
+    @Test
+    void theBandwidthLimitHoldsWithinFivePercentOnEachDirectTransport(TwoGuests.Fixture lab) throws Exception {
+        String data = lab.sourcePool() + "/bw";
+        lab.sourceSh("zfs create " + data);
+        lab.source().writeRandom(data, "f", 14);
+        long limit = MIB;
+        String[][] transports = {DIRECT, TLS};
+        for (String[] transport : transports) {
+            String name = transport[1];
+            CompletableFuture<String> samples = CompletableFuture.supplyAsync(() -> lab.targetExec(
+                    "for i in $(seq 120); do p=$(pgrep -f '^zfs receive' | head -1); if [ -n \"$p\" ]; then "
+                    + "echo \"$(date +%s.%N) $(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null)\"; fi; "
+                    + "sleep 0.5; done", java.time.Duration.ofMinutes(3)).stdout());
+            Thread.sleep(1000);
+            LabFixture.Run run = lab.zfsSync("sync", with(transport, "--json", "--compress=none", "--bwlimit=1M",
+                    lab.src("bw"), lab.dst("bw-" + name)));
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            double rate = steadyRate(samples.get(), 2 * MIB, 12 * MIB);
+            System.out.printf("[lab figures] --bwlimit 1M over %s: the target read %.0f B/s (%.2f of the limit)%n",
+                    name, rate, rate / limit);
+            assertThat(rate / limit).as(name + ": rate over the limit").isBetween(0.95, 1.05);
+        }
+    }
+
+    /** Bytes per second between the first sample past {@code from} bytes and the last below {@code to}. */
+    private static double steadyRate(String samples, long from, long to) {
+        double t0 = -1;
+        double t1 = -1;
+        long b0 = 0;
+        long b1 = 0;
+        for (String line : samples.strip().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length < 2) {
+                continue;
+            }
+            double t = Double.parseDouble(f[0]);
+            long b = Long.parseLong(f[1]);
+            if (t0 < 0 && b >= from) {
+                t0 = t;
+                b0 = b;
+            } else if (t0 >= 0 && b <= to) {
+                t1 = t;
+                b1 = b;
+            }
+        }
+        assertThat(t1).as("samples of the stream's steady part: " + samples).isGreaterThan(t0 + 4);
+        return (b1 - b0) / (t1 - t0);
+    }
+
+    /**
+     * Each link that cannot work is exit 3 naming what failed, before anything changes: the
+     * source's certificate signed by another CA than the one the target trusts; a listen address
+     * where the target finds a closed port (the source's user-mode card, which is the target's own
+     * address there); and an address the target has no way to.
+     */
+    @Test
+    void aWrongCertificateAClosedPortAndAnUnreachableListenerAreExit3AndChangeNothing(TwoGuests.Fixture lab) {
+        String data = lab.sourcePool() + "/never";
+        lab.sourceSh("zfs create " + data);
+        lab.source().writeRandom(data, "f", 1);
+        // Two CAs; each host's certificate and key at the same paths; the source's signed by the CA nobody trusts.
+        String req = "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+        lab.sourceSh("set -e; mkdir -p /etc/zs && cd /etc/zs && for ca in good other; do " + req + " -x509 -days 2 "
+                + "-subj /CN=$ca -keyout $ca.key -out $ca.pem 2>/dev/null; done; "
+                + req + " -subj /CN=" + TwoGuests.SOURCE_IP + " -keyout host.key -out src.csr 2>/dev/null; "
+                + "openssl x509 -req -in src.csr -CA other.pem -CAkey other.key -CAcreateserial -days 2 -out host.pem "
+                + "2>/dev/null; " + req + " -subj /CN=target -keyout dst.key -out dst.csr 2>/dev/null; "
+                + "openssl x509 -req -in dst.csr -CA good.pem -CAkey good.key -CAcreateserial -days 2 -out dst.pem "
+                + "2>/dev/null; ssh -o BatchMode=yes " + TwoGuests.PEER + " mkdir -p /etc/zs; "
+                + "scp -q good.pem " + TwoGuests.PEER + ":/etc/zs/good.pem; scp -q dst.pem " + TwoGuests.PEER
+                + ":/etc/zs/host.pem; scp -q dst.key " + TwoGuests.PEER + ":/etc/zs/host.key");
+        lab.sourceSh("ip addr add 10.88.0.1/32 dev lo");
+        String snapshotsBefore = lab.sourceSh("zfs list -H -t snapshot -o name -r " + data);
+        String[][] cases = {
+            {"--tls-listen", TwoGuests.SOURCE_IP, "--tls-ca", "/etc/zs/good.pem", "--tls-cert", "/etc/zs/host.pem",
+                "--tls-key", "/etc/zs/host.key"},
+            {"--tls-listen", "10.0.2.15"},
+            {"--tls-listen", "10.88.0.1"},
+        };
+        String[] expected = {"certificate", "Connection refused", "10.88.0.1"};
+        for (int i = 0; i < cases.length; i++) {
+            String[] argv = with(with(new String[] {"--transport", "tls"}, cases[i]), "--json", lab.src("never"),
+                    lab.dst("never"));
+            LabFixture.Run run = lab.zfsSync("sync", argv);
+            System.out.println("[lab figures] tls refused (" + cases[i][1] + "): " + run.stderr().strip());
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
+            assertThat(run.stderr()).contains(TwoGuests.TARGET_HOST + " cannot open the tls link to "
+                    + TwoGuests.SOURCE_HOST).contains(expected[i]);
+        }
+        assertThat(lab.sourceSh("zfs list -H -t snapshot -o name -r " + data)).as("no snapshot taken")
+                .isEqualTo(snapshotsBefore);
+        assertThat(lab.targetExec("zfs list " + lab.targetPool() + "/never", java.time.Duration.ofMinutes(1))
+                .exitCode()).as("nothing received").isNotZero();
+        String leftovers = "ls -d /tmp/zfs-sync-tls.* 2>/dev/null; pgrep -a socat; true";
+        assertThat(lab.sourceSh(leftovers)).isBlank();
+        assertThat(lab.targetSh(leftovers)).isBlank();
+    }
+
+    /** In the source guest: waits for a process matching {@code pattern} to have read {@code offset} bytes, then signals it. */
+    private static String killAt(TwoGuests.Fixture lab, String pattern, long offset, String signal) {
+        String script = "for i in $(seq 3000); do p=$(pgrep -f '" + pattern + "' | head -1);"
+                + " if [ -n \"$p\" ]; then r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
+                + " if [ \"${r:-0}\" -ge " + offset + " ]; then kill -" + signal + " $p; echo killed $p at $r; exit 0; fi;"
+                + " fi; sleep 0.1; done; echo never saw " + pattern + "; exit 1";
+        return lab.source().shResult(script).stdout().strip();
     }
 
     /** In the source guest: waits for the ssh to the target to have read {@code offset} bytes, then kills it. */

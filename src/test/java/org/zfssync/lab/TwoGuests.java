@@ -222,6 +222,11 @@ final class TwoGuests implements ExtensionContext.Store.CloseableResource {
             return targetGuest.exec(command).orThrow(command).stdout();
         }
 
+        /** Runs a shell command line in the target guest, whatever its exit status. */
+        LabGuest.LabResult targetExec(String command, Duration timeout) {
+            return targetGuest.exec(command, timeout);
+        }
+
         /** Runs a shell command line in the source guest; fails the test on a non-zero exit. */
         String sourceSh(String command) {
             return onSource.sh(command);
