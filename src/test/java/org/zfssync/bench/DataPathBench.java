@@ -19,7 +19,13 @@ import org.zfssync.lab.LabImage;
  * data for every row: MiB/s of (a) {@code zfs send | zfs receive} inside the guest, (b) the same
  * stream relayed by hand through this machine ({@code ssh 'zfs send' | ssh 'zfs receive'}, the
  * relay's own topology, with the lab's ssh config and cipher), with and without compression, and
- * (c) {@code zfs-sync sync} over the relay with each {@code --compress}. zfs-sync's rate is the
+ * (c) {@code zfs-sync sync} over the relay with each {@code --compress}, and the two direct transports
+ * beside their own hand-written pipes: (d) {@code ssh SRC 'zfs send | ssh PEER zfs receive'} and
+ * zfs-sync's {@code ssh-direct}, (e) {@code zfs send | socat OPENSSL-LISTEN} with
+ * {@code socat OPENSSL: | zfs receive} and zfs-sync's {@code tls}. In the one guest, the
+ * "direct" hop is the guest's own loopback (the data does not leave it, as the relay's does),
+ * so (d) and (e) compare each transport with its hand pipe, not the transports with each other.
+ * zfs-sync's rate is the
  * stream's (its own "sent N bytes in M ms" line, from the first byte to the verified end),
  * and, apart, end to end (probe, snapshot, listing and cleanup included). Each figure is the
  * median of {@code runs}. Figures only, never assertions. Run by {@code .ci/bench-datapath}.
@@ -35,6 +41,8 @@ public final class DataPathBench {
     private final int runs;
     private final String src = "benchsrc/data";
     private final String dst = "benchdst";
+    /** The guest as it reaches itself over ssh, for ssh-direct: an alias in root's ssh config there. */
+    private static final String PEER = "zfslab-peer";
     private long streamBytes;
 
     private DataPathBench(LabGuest guest, Path jar, int runs) {
@@ -86,7 +94,8 @@ public final class DataPathBench {
             rows.add(new Row("(c) zfs-sync relay --compress " + compress + " (stream; end to end "
                     + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
         }
-        System.out.printf(Locale.ROOT, "%-86s %9s %8s %8s%n", "path", "MiB/s", "/ (a)", "/ (b)");
+        directTransports(rows, compressors);
+        System.out.printf(Locale.ROOT, "%-86s %9s %8s %8s%n", "path", "MiB/s", "/ (a)", "/ hand");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "%-86s %9.1f %8.2f %8s%n", r.what(), r.mibPerSecond(),
                     r.mibPerSecond() / mib(local), r.handMibPerSecond() < 0 ? "" : String.format(Locale.ROOT, "%.2f",
@@ -98,11 +107,56 @@ public final class DataPathBench {
     private record Row(String what, double mibPerSecond, double handMibPerSecond) {
     }
 
+    /** (d) ssh-direct and (e) tls, each by hand and by zfs-sync, without compression and with zstd. */
+    private void directTransports(List<Row> rows, String[][] compressors) {
+        guest.copyIn(guest.imageDir().resolve("id_ed25519"), "/root/.ssh/zfslab_peer_key");
+        guest.copyIn(guest.imageDir().resolve("known_hosts"), "/root/.ssh/zfslab_known_hosts");
+        sh("chmod 600 /root/.ssh/zfslab_peer_key && grep -q '^Host " + PEER + "$' /root/.ssh/config 2>/dev/null || "
+                + "printf '%s' " + ShellQuote.quote("Host " + PEER + "\n  HostName 127.0.0.1\n  User root\n"
+                + "  IdentityFile /root/.ssh/zfslab_peer_key\n  IdentitiesOnly yes\n"
+                + "  UserKnownHostsFile /root/.ssh/zfslab_known_hosts\n  HostKeyAlias zfs-sync-lab\n")
+                + " >> /root/.ssh/config");
+        sh("mkdir -p /root/bench-tls && cd /root/bench-tls && for s in a b; do openssl req -x509 -newkey ec "
+                + "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=$s -keyout $s.key -out $s.pem "
+                + "2>/dev/null; done");
+        for (String[] c : new String[][] {compressors[0], compressors[2]}) {
+            String hand = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
+                    "zfs send " + src + "@b" + c[1] + " | ssh " + PEER + " " + ShellQuote.quote(c[2] + "zfs receive -u "
+                    + dst + "/x"));
+            double byHand = median(() -> timedOnHost(hand));
+            rows.add(new Row("(d) by hand: ssh SRC 'zfs send" + c[1] + " | ssh PEER \"" + c[2] + "zfs receive\"'",
+                    mib(byHand), -1));
+            double[] endToEnd = new double[1];
+            double direct = median(() -> zfsSync(c[0], endToEnd, "--transport", "ssh-direct", "--direct-target-address",
+                    PEER));
+            rows.add(new Row("(d) zfs-sync ssh-direct --compress " + c[0] + " (stream; end to end "
+                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(direct), mib(byHand)));
+        }
+        String tls = "cert=/root/bench-tls/%s.pem,key=/root/bench-tls/%s.key,cafile=/root/bench-tls/%s.pem,verify=1";
+        for (String[] c : new String[][] {compressors[0], compressors[2]}) {
+            String listen = "zfs send " + src + "@b" + c[1] + " | socat -u STDIN OPENSSL-LISTEN:7450,bind=127.0.0.1,"
+                    + "reuseaddr," + String.format(tls, "a", "a", "b");
+            String connect = "socat -u OPENSSL:127.0.0.1:7450,retry=100,interval=0.1,commonname=a,"
+                    + String.format(tls, "b", "b", "a") + " STDOUT | " + c[2] + "zfs receive -u " + dst + "/x";
+            String hand = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(listen)
+                    + " & ssh -F " + guest.sshConfig() + " " + LabGuest.TARGET_HOST + " " + ShellQuote.quote(connect)
+                    + " && wait";
+            double byHand = median(() -> timedOnHost(hand));
+            rows.add(new Row("(e) by hand: 'zfs send" + c[1] + " | socat OPENSSL-LISTEN' & 'socat OPENSSL: | "
+                    + c[2] + "zfs receive'", mib(byHand), -1));
+            double[] endToEnd = new double[1];
+            double direct = median(() -> zfsSync(c[0], endToEnd, "--transport", "tls", "--tls-listen", "127.0.0.1"));
+            rows.add(new Row("(e) zfs-sync tls --compress " + c[0] + " (stream; end to end "
+                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(direct), mib(byHand)));
+        }
+    }
+
     /** Seconds of one {@code zfs-sync sync} stream (from its log), its end-to-end seconds into {@code endToEnd[0]}. */
-    private double zfsSync(String compress, double[] endToEnd) {
-        List<String> argv = List.of("java", "-jar", jar.toString(), "sync", "--ssh-config", guest.sshConfig().toString(),
-                "--no-history", "--no-snapshot", "--compress", compress, LabGuest.SOURCE_HOST + ":" + src,
-                LabGuest.TARGET_HOST + ":" + dst + "/x");
+    private double zfsSync(String compress, double[] endToEnd, String... transport) {
+        List<String> argv = new ArrayList<>(List.of("java", "-jar", jar.toString(), "sync", "--ssh-config",
+                guest.sshConfig().toString(), "--no-history", "--no-snapshot", "--compress", compress));
+        argv.addAll(List.of(transport));
+        argv.addAll(List.of(LabGuest.SOURCE_HOST + ":" + src, LabGuest.TARGET_HOST + ":" + dst + "/x"));
         long t0 = System.nanoTime();
         CommandResult out = runOnHost(argv);
         endToEnd[0] = (System.nanoTime() - t0) / 1e9;

@@ -225,9 +225,9 @@ class TransportLabTest {
         for (String[] transport : transports) {
             String name = transport[1];
             CompletableFuture<String> samples = CompletableFuture.supplyAsync(() -> lab.targetExec(
-                    "for i in $(seq 120); do p=$(pgrep -f '^zfs receive' | head -1); if [ -n \"$p\" ]; then "
-                    + "echo \"$(date +%s.%N) $(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null)\"; fi; "
-                    + "sleep 0.5; done", java.time.Duration.ofMinutes(3)).stdout());
+                    "seen=0; for i in $(seq 240); do p=$(pgrep -f '^zfs receive' | head -1); if [ -n \"$p\" ]; then "
+                    + "seen=1; echo \"$(date +%s.%N) $(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null)\"; "
+                    + "elif [ $seen = 1 ]; then exit 0; fi; sleep 0.5; done", java.time.Duration.ofMinutes(3)).stdout());
             Thread.sleep(1000);
             LabFixture.Run run = lab.zfsSync("sync", with(transport, "--json", "--compress=none", "--bwlimit=1M",
                     lab.src("bw"), lab.dst("bw-" + name)));
