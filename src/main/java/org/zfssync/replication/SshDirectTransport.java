@@ -38,23 +38,10 @@ public final class SshDirectTransport implements Transport {
         AtomicLong bytes = new AtomicLong();
         DirectStream stream = DirectStream.start(source, pipeline.sender(), pipeline.receiver(), targetName, link,
                 rate(limiter), bytes::set);
-        return new RunningStream() {
-            @Override
-            public long bytes() {
-                return bytes.get();
-            }
-
-            @Override
-            public void stop() {
-                stream.kill();
-            }
-
-            @Override
-            public Ended await() {
-                DirectStream.Results r = stream.await();
-                return new Ended(r.sent(), r.received(), receiverGaveUp(r.sent(), r.received()));
-            }
-        };
+        return new CountedStream(bytes, stream::kill, () -> {
+            DirectStream.Results r = stream.await();
+            return new RunningStream.Ended(r.sent(), r.received(), receiverGaveUp(r.sent(), r.received()));
+        });
     }
 
     @Override

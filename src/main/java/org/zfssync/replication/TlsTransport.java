@@ -35,23 +35,11 @@ public final class TlsTransport implements Transport {
         AtomicLong bytes = new AtomicLong();
         TlsStream stream = TlsStream.start(session, pipeline.sender(), pipeline.receiver(),
                 limiter == null ? 0 : limiter.rate(), bytes::set);
-        return new RunningStream() {
-            @Override
-            public long bytes() {
-                return bytes.get();
-            }
-
-            @Override
-            public void stop() {
-                stream.kill();
-            }
-
-            @Override
-            public Ended await() {
-                TlsStream.Results r = stream.await();
-                return new Ended(r.sent(), r.received(), r.receiverFirst() || receiverGaveUp(r.sent(), r.received()));
-            }
-        };
+        return new CountedStream(bytes, stream::kill, () -> {
+            TlsStream.Results r = stream.await();
+            return new RunningStream.Ended(r.sent(), r.received(), r.receiverFirst()
+                    || receiverGaveUp(r.sent(), r.received()));
+        });
     }
 
     @Override

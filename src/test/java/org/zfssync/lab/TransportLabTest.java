@@ -41,35 +41,47 @@ class TransportLabTest {
      */
     @Test
     void aRecursiveTreeGoesStraightFromSourceToTargetAndArrivesIntact(TwoGuests.Fixture lab) {
-        String data = lab.sourcePool() + "/data";
+        treeGoesByItself(lab, "data", DIRECT, TwoGuests.SOURCE_HOST + " reaches " + TwoGuests.PEER,
+                "streams go by ssh-direct");
+    }
+
+    /**
+     * Sends a 64 MiB tree of two datasets by {@code transport} after {@code check} (which must say
+     * {@code checked}): the run says {@code streamsLine}, the private link carries the data, the
+     * guests' ssh-forward cards move under 5 MiB between them, and both datasets arrive intact.
+     */
+    private static LabFixture.Run treeGoesByItself(TwoGuests.Fixture lab, String name, String[] transport,
+                                                   String checked, String streamsLine) {
+        String data = lab.sourcePool() + "/" + name;
         lab.sourceSh("zfs create " + data + " && zfs create " + data + "/child");
         lab.source().writeRandom(data, "big", 48);
         lab.source().writeRandom(data + "/child", "small", 16);
 
-        LabFixture.Run check = lab.zfsSync("check", args(lab.src("data"), lab.dst("data")));
+        LabFixture.Run check = lab.zfsSync("check", with(transport, lab.src(name), lab.dst(name)));
         assertThat(check.exitCode()).as(check.toString()).isZero();
-        assertThat(check.stdout()).contains(TwoGuests.SOURCE_HOST + " reaches " + TwoGuests.PEER);
+        assertThat(check.stdout()).contains(checked);
 
         long forwardBefore = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD);
         long linkBefore = lab.targetReceived(TwoGuests.LINK);
-        LabFixture.Run run = lab.zfsSync("sync", args("-r", "--json", lab.src("data"), lab.dst("data")));
+        LabFixture.Run run = lab.zfsSync("sync", with(transport, "-r", "--json", "-v", lab.src(name), lab.dst(name)));
         long forward = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD) - forwardBefore;
         long link = lab.targetReceived(TwoGuests.LINK) - linkBefore;
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).contains("streams go by ssh-direct");
+        assertThat(run.stderr()).contains(streamsLine);
         long counted = 0;
         for (JsonNode d : run.json().get("datasets")) {
             counted += d.get("bytes").asLong();
         }
-        System.out.printf("[lab figures] ssh-direct, 64 MiB tree: private link %d bytes in, controller's ssh forwards "
-                + "%d bytes both ways, zfs-sync counted %d bytes%n", link, forward, counted);
+        System.out.printf("[lab figures] %s, 64 MiB tree: private link %d bytes in, controller's ssh forwards "
+                + "%d bytes both ways, zfs-sync counted %d bytes%n", transport[1], link, forward, counted);
         assertThat(link).as("the data crossed the private link").isGreaterThan(64 * MIB);
         assertThat(forward).as("only control traffic through this machine's ssh").isLessThan(5 * MIB);
         assertThat(counted).as("the source-side counter saw the stream").isGreaterThan(60 * MIB);
-        String target = lab.targetPool() + "/data";
+        String target = lab.targetPool() + "/" + name;
         assertThat(lab.targetChecksum(target)).isEqualTo(lab.source().checksumOfNewestSnapshot(data));
         assertThat(lab.targetChecksum(target + "/child")).isEqualTo(lab.source().checksumOfNewestSnapshot(
                 data + "/child"));
+        return run;
     }
 
     /** A receive that runs out of quota on the target: the failure names zfs receive, the target host and what zfs said. */
@@ -120,37 +132,10 @@ class TransportLabTest {
      */
     @Test
     void aRecursiveTreeGoesByTlsFromSourceToTargetAndArrivesIntact(TwoGuests.Fixture lab) {
-        String data = lab.sourcePool() + "/tls";
-        lab.sourceSh("zfs create " + data + " && zfs create " + data + "/child");
-        lab.source().writeRandom(data, "big", 48);
-        lab.source().writeRandom(data + "/child", "small", 16);
-
-        LabFixture.Run check = lab.zfsSync("check", with(TLS, lab.src("tls"), lab.dst("tls")));
-        assertThat(check.exitCode()).as(check.toString()).isZero();
-        assertThat(check.stdout()).contains(TwoGuests.TARGET_HOST + " connects to " + TwoGuests.SOURCE_HOST
-                + "'s listener at " + TwoGuests.SOURCE_IP + " (TLS, both ends authenticated)");
-
-        long forwardBefore = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD);
-        long linkBefore = lab.targetReceived(TwoGuests.LINK);
-        LabFixture.Run run = lab.zfsSync("sync", with(TLS, "-r", "--json", "-v", lab.src("tls"), lab.dst("tls")));
-        long forward = lab.sourceBytes(TwoGuests.FORWARD) + lab.targetBytes(TwoGuests.FORWARD) - forwardBefore;
-        long link = lab.targetReceived(TwoGuests.LINK) - linkBefore;
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.stderr()).contains("streams go by tls via " + TwoGuests.SOURCE_IP)
-                .contains("OPENSSL-LISTEN:").contains("verify=1");
-        long counted = 0;
-        for (JsonNode d : run.json().get("datasets")) {
-            counted += d.get("bytes").asLong();
-        }
-        System.out.printf("[lab figures] tls, 64 MiB tree: private link %d bytes in, controller's ssh forwards %d bytes "
-                + "both ways, zfs-sync counted %d bytes%n", link, forward, counted);
-        assertThat(link).as("the data crossed the private link").isGreaterThan(64 * MIB);
-        assertThat(forward).as("only control traffic through this machine's ssh").isLessThan(5 * MIB);
-        assertThat(counted).as("the source-side counter saw the stream").isGreaterThan(60 * MIB);
-        String target = lab.targetPool() + "/tls";
-        assertThat(lab.targetChecksum(target)).isEqualTo(lab.source().checksumOfNewestSnapshot(data));
-        assertThat(lab.targetChecksum(target + "/child")).isEqualTo(lab.source().checksumOfNewestSnapshot(
-                data + "/child"));
+        LabFixture.Run run = treeGoesByItself(lab, "tls", TLS, TwoGuests.TARGET_HOST + " connects to "
+                + TwoGuests.SOURCE_HOST + "'s listener at " + TwoGuests.SOURCE_IP + " (TLS, both ends authenticated)",
+                "streams go by tls via " + TwoGuests.SOURCE_IP);
+        assertThat(run.stderr()).contains("OPENSSL-LISTEN:").contains("verify=1");
         String leftovers = "ls -d /tmp/zfs-sync-tls.* 2>/dev/null; pgrep -a socat; true";
         assertThat(lab.sourceSh(leftovers)).as("no keys or listener left on the source").isBlank();
         assertThat(lab.targetSh(leftovers)).as("no keys or connector left on the target").isBlank();
@@ -199,8 +184,8 @@ class TransportLabTest {
         assertThat(onTarget).contains("`zfs receive").contains("on " + TwoGuests.TARGET_HOST + " failed")
                 .containsAnyOf("quota", "space");
 
-        CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killAt(lab, "^pv -n -b", 4 * MIB,
-                "TERM"));
+        CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killWhen(lab, "^socat -lf ", 4 * MIB,
+                "^pv -n -b", "TERM"));
         LabFixture.Run cut = lab.zfsSync("sync", with(TLS, "--json", "--retries=0", "--compress=none",
                 "--bwlimit=2M", lab.src("tq"), lab.dst("tq")));
         assertThat(killer.get()).as("the fault was injected").startsWith("killed");
@@ -315,20 +300,25 @@ class TransportLabTest {
 
     /** In the source guest: waits for a process matching {@code pattern} to have read {@code offset} bytes, then signals it. */
     private static String killAt(TwoGuests.Fixture lab, String pattern, long offset, String signal) {
-        String script = "for i in $(seq 3000); do p=$(pgrep -f '" + pattern + "' | head -1);"
+        return killWhen(lab, pattern, offset, pattern, signal);
+    }
+
+    /**
+     * In the source guest: waits for a process matching {@code measured} to have read {@code offset}
+     * bytes (its read(2) count: pv moves data by splice(2), which that count misses), then signals
+     * the process matching {@code victim}.
+     */
+    private static String killWhen(TwoGuests.Fixture lab, String measured, long offset, String victim, String signal) {
+        String script = "for i in $(seq 3000); do p=$(pgrep -f '" + measured + "' | head -1);"
                 + " if [ -n \"$p\" ]; then r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
-                + " if [ \"${r:-0}\" -ge " + offset + " ]; then kill -" + signal + " $p; echo killed $p at $r; exit 0; fi;"
-                + " fi; sleep 0.1; done; echo never saw " + pattern + "; exit 1";
+                + " if [ \"${r:-0}\" -ge " + offset + " ]; then v=$(pgrep -f '" + victim + "' | head -1);"
+                + " kill -" + signal + " $v; echo killed $v at $r; exit 0; fi;"
+                + " fi; sleep 0.1; done; echo never saw " + measured + "; exit 1";
         return lab.source().shResult(script).stdout().strip();
     }
 
     /** In the source guest: waits for the ssh to the target to have read {@code offset} bytes, then kills it. */
     private static String killDirectSshAt(TwoGuests.Fixture lab, long offset) {
-        String script = "for i in $(seq 3000); do p=$(pgrep -f '^ssh -o BatchMode=yes -o ForwardAgent=no "
-                + TwoGuests.PEER + " ' | head -1);"
-                + " if [ -n \"$p\" ]; then r=$(awk '/^rchar/ {print $2}' /proc/$p/io 2>/dev/null);"
-                + " if [ \"${r:-0}\" -ge " + offset + " ]; then kill -9 $p; echo killed the direct ssh at $r; exit 0; fi;"
-                + " fi; sleep 0.1; done; echo never saw the direct ssh; exit 1";
-        return lab.source().shResult(script).stdout().strip();
+        return killAt(lab, "^ssh -o BatchMode=yes -o ForwardAgent=no " + TwoGuests.PEER + " ", offset, "9");
     }
 }
