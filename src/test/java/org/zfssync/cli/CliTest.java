@@ -87,8 +87,17 @@ class CliTest {
     void aTransportThatDoesNotExistOrABadDirectAddressIsAUsageErrorBeforeAnySshRuns() {
         Result tls = run("sync", "--transport", "tls", "a:tank/a", "b:backup/a");
         assertThat(tls.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(tls.err().strip().lines()).singleElement().asString().contains("tls is not available yet",
-                "relay, ssh-direct, auto");
+        assertThat(tls.err().strip().lines()).singleElement().asString().contains("--transport tls needs --tls-listen");
+        Result listen = run("sync", "--transport", "tls", "--tls-listen", "10.0.0.1:0", "a:tank/a", "b:backup/a");
+        assertThat(listen.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(listen.err().strip().lines()).singleElement().asString().contains("invalid --tls-listen");
+        Result half = run("sync", "--transport", "tls", "--tls-listen", "h", "--tls-ca", "/ca.pem", "a:tank/a",
+                "b:backup/a");
+        assertThat(half.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(half.err()).contains("go together");
+        Result insecure = run("sync", "--insecure-direct", "a:tank/a", "b:backup/a");
+        assertThat(insecure.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(insecure.err()).contains("--insecure-direct applies to --transport tls only");
         Result bad = run("sync", "--transport", "ssh-direct", "--direct-target-address", "-oProxyCommand=x",
                 "a:tank/a", "b:backup/a");
         assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
