@@ -400,8 +400,16 @@ public final class TlsStream {
                 + "sleep 0.1; i=$((i+1)); done; echo 'the listener did not start within 30 s' >&2; exit 2", "sh", log);
     }
 
+    /**
+     * Ends the listener of {@code log} if it still runs (killing this machine's ssh does not end
+     * it: it would keep its port open until its accept timeout), then prints its log and removes
+     * it. The listener is the process whose id it wrote in its own log and whose command line
+     * names that log, never one found by a pattern.
+     */
     private static Command readAndRemove(String log) {
-        return Command.changing("sh", "-c", "cat \"$1\" 2>/dev/null; rm -f \"$1\"", "sh", log);
+        return Command.changing("sh", "-c", "p=$(sed -n 's/.* socat\\[\\([0-9][0-9]*\\)\\] N listening on .*/\\1/p' "
+                + "\"$1\" 2>/dev/null | head -1); if [ -n \"$p\" ] && tr '\\000' ' ' 2>/dev/null < /proc/$p/cmdline "
+                + "| grep -qF -- \"$1\"; then kill \"$p\"; fi; cat \"$1\" 2>/dev/null; rm -f \"$1\"", "sh", log);
     }
 
     private static Thread thread(Runnable body, String name) {
