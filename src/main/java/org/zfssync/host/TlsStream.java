@@ -364,11 +364,12 @@ public final class TlsStream {
     /**
      * One host's preparation ($1 its certificate's name, $2 the peer's certificate body or
      * nothing, $3 generate|files|plain, then with files the CA, certificate and key to check):
-     * sweeps directories of runs that died more than a day ago, makes this run's, prints it and
+     * sweeps directories of runs that died more than a week ago (a live run touches its own at every
+     * stream), makes this run's, prints it and
      * (generate) the new certificate's body on one line. One line: csh login shells run it too.
      */
     private static final String PREPARE = "umask 077; "
-            + "find /tmp -maxdepth 1 -type d -name 'zfs-sync-tls.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null; "
+            + "find /tmp -maxdepth 1 -type d -name 'zfs-sync-tls.*' -mmin +10080 -exec rm -rf {} + 2>/dev/null; "
             + "d=$(mktemp -d /tmp/zfs-sync-tls.XXXXXXXXXX) || exit 1; "
             + "case $3 in generate) openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
             + "-days 2 -subj \"/CN=$1\" -keyout \"$d/key.pem\" -out \"$d/cert.pem\" 2>\"$d/err\" "

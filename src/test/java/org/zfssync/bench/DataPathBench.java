@@ -94,6 +94,14 @@ public final class DataPathBench {
             rows.add(new Row("(c) zfs-sync relay --compress " + compress + " (stream; end to end "
                     + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
         }
+        // The relay's own buffers apart: the hand pipes have none.
+        for (int i : new int[] {0, 2}) {
+            String compress = compressors[i][0];
+            double[] endToEnd = new double[1];
+            double stream = median(() -> zfsSync(compress, endToEnd, "--no-mbuffer"));
+            rows.add(new Row("(c) zfs-sync relay --compress " + compress + " --no-mbuffer (stream; end to end "
+                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
+        }
         directTransports(rows, compressors);
         System.out.printf(Locale.ROOT, "%-86s %9s %8s %8s%n", "path", "MiB/s", "/ (a)", "/ hand");
         for (Row r : rows) {
