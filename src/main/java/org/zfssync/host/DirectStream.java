@@ -75,18 +75,10 @@ public final class DirectStream {
         }
     }
 
-    /** The byte counter the source runs between the sender and the ssh to the target; {@code rate} 0 for no cap. */
-    public static Command counter(long rate) {
-        List<String> argv = new ArrayList<>(List.of("pv", "-n", "-b", "-i", "1"));
-        if (rate > 0) {
-            argv.addAll(List.of("-L", Long.toString(rate)));
-        }
-        return Command.reading(argv);
-    }
-
     /** What runs on the source, for the plan and the log: the receiver shown as a plain pipe. */
-    public static String display(SshHost source, Pipeline sender, Pipeline receiver, Link link, long rate) {
-        return source.display(sender.then(counter(rate)).then(link.ssh(SshHost.plainRemoteCommand(receiver))));
+    public static String display(SshHost source, Pipeline sender, Pipeline receiver, Link link, RateCap cap) {
+        return source.display(sender.then(cap.counter()).then(link.ssh(SshHost.plainRemoteCommand(
+                cap.receiving(receiver)))));
     }
 
     /**
@@ -94,17 +86,18 @@ public final class DirectStream {
      * counted so far, as the counter reports them.
      */
     public static DirectStream start(SshHost source, Pipeline sender, Pipeline receiver, String receiverHost,
-                                     Link link, long rate, LongConsumer counted) {
+                                     Link link, RateCap cap, LongConsumer counted) {
         String tag = SshHost.newTag();
-        Pipeline whole = session(sender, counter(rate), link::ssh, receiver, tag);
+        Pipeline remote = cap.receiving(receiver);
+        Pipeline whole = session(sender, cap.counter(), link::ssh, remote, tag);
         RunningPipeline session = source.startMetered(whole, sender.size(), display(source, sender, receiver, link,
-                rate), link.forwardAgent());
+                cap), link.forwardAgent());
         try {
             session.stdin().close();
         } catch (IOException e) {
             // Nothing reads the session's stdin; a close that fails changes nothing.
         }
-        return new DirectStream(session, sender, receiver, receiverHost, tag, counted);
+        return new DirectStream(session, sender, remote, receiverHost, tag, counted);
     }
 
     /**

@@ -175,35 +175,31 @@ public final class TlsStream {
         this.drain = receiving == null ? null : thread(() -> drain(receiving.stdout()), "drain " + receiving.host());
     }
 
-    /** The byte counter between the sender and the listener; {@code rate} 0 for no cap. */
-    public static Command counter(long rate) {
-        return DirectStream.counter(rate);
-    }
-
     /** What runs on each host, for the plan and the log (the port as the listener asks for it). */
-    public static String display(Session s, Pipeline sender, Pipeline receiver, long rate) {
+    public static String display(Session s, Pipeline sender, Pipeline receiver, RateCap cap) {
         String port = s.listen().lowPort() == 0 ? "PORT" : Integer.toString(s.listen().lowPort());
-        return s.source().display(sender.then(counter(rate)).then(s.listener(s.sourceDir + "/listen.log",
-                s.listen().lowPort()))) + "  &  " + s.target().display(receiver.after(s.connector(port)));
+        return s.source().display(sender.then(cap.counter()).then(s.listener(s.sourceDir + "/listen.log",
+                s.listen().lowPort()))) + "  &  " + s.target().display(cap.receiving(receiver).after(s.connector(port)));
     }
 
     /**
      * Starts the stream: the source's half, then (once its listener has a port) the target's;
      * {@code counted} hears the bytes the source's counter saw so far.
      */
-    public static TlsStream start(Session s, Pipeline sender, Pipeline receiver, long rate, LongConsumer counted) {
+    public static TlsStream start(Session s, Pipeline sender, Pipeline receiver, RateCap cap, LongConsumer counted) {
         String log = s.newLog();
-        Pipeline sourceHalf = sender.then(counter(rate)).then(s.listener(log, s.listen().pickPort()));
+        Pipeline sourceHalf = sender.then(cap.counter()).then(s.listener(log, s.listen().pickPort()));
         RunningPipeline sending = s.source().startMetered(sourceHalf, sender.size(), display(s, sender, receiver,
-                rate), false);
+                cap), false);
         closeQuietly(sending);
         CommandResult port = s.source().run(waitListening(log));
         if (!port.ok()) {
             // No listener: nothing is started on the target; the source's half ends with the listener.
             sending.kill();
-            return new TlsStream(s, sending, null, log, receiver.after(s.connector("PORT")).stages(), counted);
+            return new TlsStream(s, sending, null, log, cap.receiving(receiver).after(s.connector("PORT")).stages(),
+                    counted);
         }
-        Pipeline targetHalf = receiver.after(s.connector(port.stdout().strip()));
+        Pipeline targetHalf = cap.receiving(receiver).after(s.connector(port.stdout().strip()));
         RunningPipeline receiving = s.target().start(targetHalf);
         closeQuietly(receiving);
         return new TlsStream(s, sending, receiving, log, targetHalf.stages(), counted);

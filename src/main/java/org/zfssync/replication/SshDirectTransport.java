@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.DirectStream;
+import org.zfssync.host.RateCap;
 import org.zfssync.host.RunningPipeline;
 import org.zfssync.host.SshHost;
 
@@ -17,15 +18,18 @@ public final class SshDirectTransport implements Transport {
     private final SshHost source;
     private final String targetName;
     private final DirectStream.Link link;
+    private final boolean capOnTarget;
 
     /**
-     * @param targetName the target as the user named it (stages that fail there are reported with it)
-     * @param link       how the source reaches the target
+     * @param targetName  the target as the user named it (stages that fail there are reported with it)
+     * @param link        how the source reaches the target
+     * @param capOnTarget the target has pv: a rate cap is held there (see {@link RateCap})
      */
-    public SshDirectTransport(SshHost source, String targetName, DirectStream.Link link) {
+    public SshDirectTransport(SshHost source, String targetName, DirectStream.Link link, boolean capOnTarget) {
         this.source = source;
         this.targetName = targetName;
         this.link = link;
+        this.capOnTarget = capOnTarget;
     }
 
     @Override
@@ -37,7 +41,7 @@ public final class SshDirectTransport implements Transport {
     public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
         AtomicLong bytes = new AtomicLong();
         DirectStream stream = DirectStream.start(source, pipeline.sender(), pipeline.receiver(), targetName, link,
-                rate(limiter), bytes::set);
+                new RateCap(rate(limiter), capOnTarget), bytes::set);
         return new CountedStream(bytes, stream::kill, () -> {
             DirectStream.Results r = stream.await();
             return new RunningStream.Ended(r.sent(), r.received(), receiverGaveUp(r.sent(), r.received()));
@@ -46,7 +50,7 @@ public final class SshDirectTransport implements Transport {
 
     @Override
     public String display(TransferPipeline pipeline) {
-        return DirectStream.display(source, pipeline.sender(), pipeline.receiver(), link, 0);
+        return DirectStream.display(source, pipeline.sender(), pipeline.receiver(), link, RateCap.none());
     }
 
     private static long rate(RateLimiter limiter) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zfssync.host.CommandResult;
+import org.zfssync.host.RateCap;
 import org.zfssync.host.RunningPipeline;
 import org.zfssync.host.TlsStream;
 
@@ -16,9 +17,12 @@ import org.zfssync.host.TlsStream;
  */
 public final class TlsTransport implements Transport {
     private final TlsStream.Session session;
+    private final boolean capOnTarget;
 
-    public TlsTransport(TlsStream.Session session) {
+    /** @param capOnTarget the target has pv: a rate cap is held there (see {@link RateCap}) */
+    public TlsTransport(TlsStream.Session session, boolean capOnTarget) {
         this.session = session;
+        this.capOnTarget = capOnTarget;
     }
 
     TlsStream.Session session() {
@@ -34,7 +38,7 @@ public final class TlsTransport implements Transport {
     public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
         AtomicLong bytes = new AtomicLong();
         TlsStream stream = TlsStream.start(session, pipeline.sender(), pipeline.receiver(),
-                limiter == null ? 0 : limiter.rate(), bytes::set);
+                new RateCap(limiter == null ? 0 : limiter.rate(), capOnTarget), bytes::set);
         return new CountedStream(bytes, stream::kill, () -> {
             TlsStream.Results r = stream.await();
             return new RunningStream.Ended(r.sent(), r.received(), r.receiverFirst()
@@ -44,7 +48,7 @@ public final class TlsTransport implements Transport {
 
     @Override
     public String display(TransferPipeline pipeline) {
-        return TlsStream.display(session, pipeline.sender(), pipeline.receiver(), 0);
+        return TlsStream.display(session, pipeline.sender(), pipeline.receiver(), RateCap.none());
     }
 
     /** Removes the run's keys and certificates from both hosts. */

@@ -70,11 +70,17 @@ public final class Transports {
         if (mode == TransportMode.TLS) {
             TlsStream.Security security = new TlsStream.Security(settings.insecureDirect(), settings.tlsFiles());
             return new Choice(new TlsTransport(TlsStream.Session.open(ssh, sshTarget,
-                    settings.tlsListen().orElseThrow(), security)), settings.insecureDirect()
+                    settings.tlsListen().orElseThrow(), security), capOnTarget(targetReport)), settings.insecureDirect()
                     ? List.of("--insecure-direct: the stream crosses the network UNENCRYPTED and unauthenticated")
                     : List.of());
         }
-        return new Choice(new SshDirectTransport(ssh, target.name(), link(settings, target)), List.of());
+        return new Choice(new SshDirectTransport(ssh, target.name(), link(settings, target),
+                capOnTarget(targetReport)), List.of());
+    }
+
+    /** A rate cap is held on the target when it has pv (see {@link org.zfssync.host.RateCap}). */
+    private static boolean capOnTarget(HostReport targetReport) {
+        return targetReport.helper(Helper.PV).map(HelperState::ok).orElse(false);
     }
 
     /**

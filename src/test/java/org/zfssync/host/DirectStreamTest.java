@@ -108,7 +108,13 @@ class DirectStreamTest {
 
     @Test
     void theCounterCapsTheRateOnlyWhenAsked() {
-        assertThat(DirectStream.counter(0).argv()).containsExactly("pv", "-n", "-b", "-i", "1");
-        assertThat(DirectStream.counter(1_048_576).argv()).endsWith("-L", "1048576");
+        assertThat(RateCap.none().counter().argv()).containsExactly("pv", "-n", "-b", "-i", "1");
+        assertThat(new RateCap(1_048_576, false).counter().argv()).endsWith("-L", "1048576");
+        RateCap onTarget = new RateCap(1_048_576, true);
+        assertThat(onTarget.counter().argv()).containsExactly("pv", "-n", "-b", "-i", "1");
+        Pipeline receive = Pipeline.of(Command.changing("zfs", "receive", "p/a"));
+        assertThat(onTarget.receiving(receive).stages().get(0).argv()).containsExactly("pv", "-q", "-L", "1048576");
+        assertThat(new RateCap(1_048_576, false).receiving(receive)).isEqualTo(receive);
+        assertThat(RateCap.none().receiving(receive)).isEqualTo(receive);
     }
 }

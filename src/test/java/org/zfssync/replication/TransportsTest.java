@@ -110,7 +110,7 @@ class TransportsTest {
     @Test
     void thePlanShowsTheWholeDirectStreamAsTheSourceRunsIt() {
         SshDirectTransport direct = new SshDirectTransport(ssh("a"), "b",
-                new org.zfssync.host.DirectStream.Link("root@10.0.0.2", false));
+                new org.zfssync.host.DirectStream.Link("root@10.0.0.2", false), true);
         TransferPipeline p = new TransferPipeline(org.zfssync.host.Pipeline.of(Command.reading("zfs", "send", "t/a@s")),
                 org.zfssync.host.Pipeline.of(Command.changing("zfs", "receive", "-s", "p/a")));
         String shown = direct.display(p);
