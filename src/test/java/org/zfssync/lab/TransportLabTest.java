@@ -296,7 +296,9 @@ class TransportLabTest {
             String[] argv = with(with(new String[] {"--transport", "tls"}, cases[i]), "--json", lab.src("never"),
                     lab.dst("never"));
             LabFixture.Run run = lab.zfsSync("sync", argv);
-            System.out.println("[lab figures] tls refused (" + cases[i][1] + "): " + run.stderr().strip());
+            String said = run.stderr().strip();
+            System.out.println("[lab figures] tls refused (" + cases[i][1] + "): "
+                    + said.substring(said.lastIndexOf('\n') + 1));
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
             assertThat(run.stderr()).contains(TwoGuests.TARGET_HOST + " cannot open the tls link to "
                     + TwoGuests.SOURCE_HOST).contains(expected[i]);
