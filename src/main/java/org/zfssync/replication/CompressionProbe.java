@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zfssync.host.Command;
@@ -34,28 +33,31 @@ import org.zfssync.zfs.DatasetName;
  * synthetic sample; the first step's own stream cannot be sampled here, since its snapshot is
  * taken only after planning.
  *
- * <p>On the source, one control command: time the send, then each compressor on the sample,
- * which gives its rate and ratio. Then the sample goes through the run's own transport, as the
- * streams will (the relay crosses this machine twice), to the target, which times its arrival
- * after the first 64 KiB (so the connections' setup does not count) and then each decompressor.
- * Timing is done on each host ({@code date +%s%N}), not from here, so round trips do not count.
- * Whatever fails (a helper, a clock without nanoseconds, a timeout) leaves the preference (zstd,
- * then lz4) with a warning, never a failed run. Temporary files are made with {@code mktemp}
- * and removed.
+ * <p>All of it is one stream through the run's own transport, as the streams will run (the
+ * relay crosses this machine twice): on the source a script times the send, then each compressor
+ * on the sample (which gives its rate and ratio), then sends the sample; on the target a script
+ * times its arrival after the first 64 KiB (so setting up the connections does not count), then
+ * each decompressor. Timing is done on each host ({@code date +%s%N}), not from here, so round
+ * trips do not count. Whatever fails (a helper, a clock without nanoseconds, a timeout) leaves the
+ * preference (zstd, then lz4) with a warning, never a failed run. The sample's files are made
+ * with {@code mktemp} and removed by the scripts that made them.
  */
 final class CompressionProbe {
     private static final Logger LOG = LoggerFactory.getLogger(CompressionProbe.class);
     static final int SKIP = 256 * 1024;
-    static final int SAMPLE = 4 * 1024 * 1024;
+    static final int SAMPLE = 2 * 1024 * 1024;
     /** The receiving side starts its clock after this much has arrived. */
     static final int LINK_HEAD = 64 * 1024;
     /** Less than this is too little to time anything. */
     static final int MIN_SAMPLE = 256 * 1024;
     static final Duration LIMIT = Duration.ofSeconds(60);
-    private static final Pattern TEMP_DIR = Pattern.compile("/[^\\n']*/zfs-sync-sample\\.[A-Za-z0-9]{6,}");
 
-    /** Runs on the source: finds what to sample, times the send and each compressor. Constant text. */
+    /**
+     * The sending end of the sample's stream, on the source: finds what to sample, times the send
+     * and each compressor, reports on stderr, then sends the sample on stdout. Constant text.
+     */
     static final String SOURCE_SCRIPT = String.join("\n",
+            "exec 3>&1 1>&2",
             "T=",
             "if command -v timeout >/dev/null 2>&1; then T='timeout 20'; fi",
             "now() { date +%s%N; }",
@@ -69,7 +71,8 @@ final class CompressionProbe {
             "if [ -z \"$snap\" ]; then echo \"nosnapshot $big\"; exit 0; fi",
             "umask 077",
             "d=$(mktemp -d \"${TMPDIR:-/tmp}/zfs-sync-sample.XXXXXX\") || exit 1",
-            "echo \"dir $d\"",
+            "trap 'rm -rf \"$d\"' EXIT",
+            "trap 'exit 1' HUP INT TERM PIPE",
             "echo \"snapshot $snap\"",
             "$T zfs send -- \"$snap\" 2>\"$d/e\" | { head -c \"$skip\" >/dev/null; now >\"$d/t\"; "
                     + "head -c \"$size\" >\"$d/s\"; now >>\"$d/t\"; }",
@@ -83,9 +86,12 @@ final class CompressionProbe {
             "  esac",
             "  if [ \"$r\" -eq 0 ]; then echo \"pack $c $a $b $(wc -c <\"$d/c\")\"; else echo \"fail $c exit $r\"; fi",
             "done",
-            "rm -f \"$d/c\" \"$d/e\" \"$d/t\"");
+            "cat \"$d/s\" >&3");
 
-    /** Runs on the target as the receiving end of the sample's stream; reports on stderr. Constant text. */
+    /**
+     * The receiving end of the sample's stream, on the target: times the sample's arrival after
+     * its first {@value #LINK_HEAD} bytes, then each decompressor; reports on stderr. Constant text.
+     */
     static final String TARGET_SCRIPT = String.join("\n",
             "T=",
             "if command -v timeout >/dev/null 2>&1; then T='timeout 20'; fi",
@@ -93,13 +99,16 @@ final class CompressionProbe {
             "umask 077",
             "d=$(mktemp -d \"${TMPDIR:-/tmp}/zfs-sync-sample.XXXXXX\") || exit 1",
             "trap 'rm -rf \"$d\"' EXIT",
+            "trap 'exit 1' HUP INT TERM PIPE",
             "head -c " + LINK_HEAD + " >\"$d/s\"; a=$(now); cat >>\"$d/s\"; b=$(now)",
-            "echo \"link $a $b $(wc -c <\"$d/s\")\" >&2",
+            "n=$(wc -c <\"$d/s\")",
+            "echo \"link $a $b $n\" >&2",
+            "if [ \"$n\" -le " + LINK_HEAD + " ]; then exit 0; fi",
             "for c in \"$@\"; do",
             "  case $c in",
             "    lz4) $T lz4 -q -c <\"$d/s\" >\"$d/c\" && a=$(now) && $T lz4 -q -d -c <\"$d/c\" >/dev/null "
                     + "&& b=$(now) && echo \"unpack $c $a $b\" >&2 ;;",
-            "    zstd) $T zstd -q -c -3 <\"$d/s\" >\"$d/c\" && a=$(now) && $T zstd -q -d -c <\"$d/c\" >/dev/null "
+            "    zstd) $T zstd -q -c -1 <\"$d/s\" >\"$d/c\" && a=$(now) && $T zstd -q -d -c <\"$d/c\" >/dev/null "
                     + "&& b=$(now) && echo \"unpack $c $a $b\" >&2 ;;",
             "  esac || echo \"fail $c\" >&2",
             "done");
@@ -153,11 +162,14 @@ final class CompressionProbe {
             candidates.add(Compression.zstd(Compression.ZSTD_DEFAULT));
         }
         RateLimiter limiter = settings.limiter();
+        long started = System.nanoTime();
         try {
             CompressionSample sample = measure(source, target, dataset, transport, candidates);
             CompressionModel.Decision d = CompressionModel.decide(sample, limiter == null ? 0 : limiter.rate());
-            LOG.info(d.line());
-            return new Outcome(shape.withCompression(d.compression()), Optional.of(d.line()));
+            String line = d.line() + String.format(java.util.Locale.ROOT, ", measured in %.1f s",
+                    (System.nanoTime() - started) / 1e9);
+            LOG.info(line);
+            return new Outcome(shape.withCompression(d.compression()), Optional.of(line));
         } catch (NotMeasured e) {
             return fallback(shape, e.getMessage(), e.failure());
         } catch (RuntimeException e) {
@@ -176,40 +188,48 @@ final class CompressionProbe {
         return new Outcome(shape, Optional.of(line));
     }
 
-    /** Measures; throws {@link NotMeasured} with the reason when it cannot. */
+    /**
+     * Measures, in one stream through the run's transport (no control command): the source's
+     * script times its part, then sends the sample; the target's times the rest. Throws
+     * {@link NotMeasured} with the reason when it cannot.
+     */
     static CompressionSample measure(Host source, Host target, DatasetName dataset, Transport transport,
                                      List<Compression> candidates) throws NotMeasured {
-        List<String> argv = new ArrayList<>(List.of("sh", "-c", SOURCE_SCRIPT, "sh", dataset.value(),
+        RunningStream.Ended ended = run(transport, pipeline(dataset, candidates), target.name());
+        return figures(ended, source.name(), target.name(), dataset, transport.name(), candidates);
+    }
+
+    /** The sample's stream: the source's script sends, the target's receives. */
+    static TransferPipeline pipeline(DatasetName dataset, List<Compression> candidates) {
+        List<String> pack = new ArrayList<>(List.of("sh", "-c", SOURCE_SCRIPT, "sh", dataset.value(),
                 Integer.toString(SKIP), Integer.toString(SAMPLE)));
-        candidates.forEach(c -> argv.add(c.label()));
-        CommandResult r = source.run(Command.reading(argv));
-        Optional<String> dir = tempDir(r.stdout());
-        try {
-            SourceFigures src = SourceFigures.parse(r, source.name(), dataset);
-            return measureLink(source, target, transport, candidates, src);
-        } finally {
-            dir.ifPresent(d -> {
-                CommandResult removed = source.run(Command.reading("rm", "-rf", "--", d));
-                if (!removed.ok()) {
-                    LOG.warn("could not remove the compression sample {} on {}: {}", d, source.name(),
-                            removed.errorLine());
-                }
-            });
-        }
-    }
-
-    /** The sample's directory as {@code mktemp} made it; nothing else is ever removed. */
-    static Optional<String> tempDir(String stdout) {
-        return stdout.lines().filter(l -> l.startsWith("dir ")).map(l -> l.substring("dir ".length()))
-                .filter(d -> TEMP_DIR.matcher(d).matches() && !d.contains("/../")).findFirst();
-    }
-
-    private static CompressionSample measureLink(Host source, Host target, Transport transport,
-                                                 List<Compression> candidates, SourceFigures src) throws NotMeasured {
+        candidates.forEach(c -> pack.add(c.label()));
         List<String> unpack = new ArrayList<>(List.of("sh", "-c", TARGET_SCRIPT, "sh"));
         candidates.stream().map(c -> c.tool().program()).distinct().forEach(unpack::add);
-        TransferPipeline pipeline = new TransferPipeline(Pipeline.of(Command.reading("cat", "--", src.dir() + "/s")),
-                Pipeline.of(Command.reading(unpack)));
+        return new TransferPipeline(Pipeline.of(Command.reading(pack)), Pipeline.of(Command.reading(unpack)));
+    }
+
+    /** The figures from how the sample's stream ended, or why there are none. */
+    static CompressionSample figures(RunningStream.Ended ended, String source, String target, DatasetName dataset,
+                                     String transport, List<Compression> candidates) throws NotMeasured {
+        // Nothing to sample is said by the source, whatever the target made of no data.
+        SourceFigures src = SourceFigures.parse(ended.sent().get(0), source, dataset);
+        if (!RunningPipeline.allOk(ended.sent()) || !RunningPipeline.allOk(ended.received())) {
+            List<CommandResult> all = new ArrayList<>(ended.received());
+            all.addAll(ended.sent());
+            CommandResult bad = Transfer.culprit(all);
+            throw new NotMeasured("the sample through " + transport + " failed on " + bad.host() + " (exit "
+                    + bad.exitCode() + "): " + bad.errorLine(), true);
+        }
+        src.complete(source);
+        StringBuilder said = new StringBuilder();
+        ended.received().forEach(c -> said.append(c.stderr()).append('\n'));
+        return TargetFigures.parse(said.toString(), target).sample(src, candidates);
+    }
+
+    /** Runs the sample's stream to its end, or stops it after {@link #LIMIT}. */
+    private static RunningStream.Ended run(Transport transport, TransferPipeline pipeline, String target)
+            throws NotMeasured {
         RunningStream stream = transport.start(pipeline, null);
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(t -> {
@@ -228,19 +248,9 @@ final class CompressionProbe {
             watchdog.shutdownNow();
         }
         if (timedOut.get()) {
-            throw new NotMeasured("the sample did not cross to " + target.name() + " within " + LIMIT.toSeconds()
-                    + " s", true);
+            throw new NotMeasured("the sample did not reach " + target + " within " + LIMIT.toSeconds() + " s", true);
         }
-        if (!RunningPipeline.allOk(ended.sent()) || !RunningPipeline.allOk(ended.received())) {
-            List<CommandResult> all = new ArrayList<>(ended.sent());
-            all.addAll(ended.received());
-            CommandResult bad = all.stream().filter(c -> !c.ok()).findFirst().orElseThrow();
-            throw new NotMeasured("sending the sample through " + transport.name() + " failed on " + bad.host()
-                    + " (exit " + bad.exitCode() + "): " + bad.errorLine(), true);
-        }
-        StringBuilder said = new StringBuilder();
-        ended.received().forEach(c -> said.append(c.stderr()).append('\n'));
-        return TargetFigures.parse(said.toString(), target.name()).sample(src, candidates);
+        return ended;
     }
 
     /** Nanoseconds to a rate; a step too fast for the clock counts as one millisecond. */
@@ -248,25 +258,21 @@ final class CompressionProbe {
         return bytes / (Math.max(endNanos - startNanos, 1_000_000L) / 1e9);
     }
 
-    /** What the source's script printed. */
-    record SourceFigures(String dir, String snapshot, long sampleBytes, double sendRate,
-                         Map<String, Packed> packed) {
+    /** What the source's script printed on stderr; {@link #complete} says whether it is a measurement. */
+    record SourceFigures(String snapshot, long sampleBytes, double sendRate, Map<String, Packed> packed,
+                         String sendError, List<String> failed) {
         record Packed(double rate, long bytes) {
         }
 
+        /** Reads what the script said; nothing to sample (encrypted, no snapshot) is thrown at once. */
         static SourceFigures parse(CommandResult r, String host, DatasetName dataset) throws NotMeasured {
-            if (!r.ok()) {
-                throw new NotMeasured("the sample on " + host + " failed (exit " + r.exitCode() + "): "
-                        + r.errorLine(), true);
-            }
-            String dir = null;
             String snapshot = null;
             String sendError = "";
             long bytes = -1;
             double sendRate = 0;
             Map<String, Packed> packed = new HashMap<>();
             List<String> failed = new ArrayList<>();
-            for (String line : r.stdout().lines().toList()) {
+            for (String line : r.stderr().lines().toList()) {
                 String[] w = line.strip().split("\\s+");
                 try {
                     switch (w[0]) {
@@ -274,14 +280,9 @@ final class CompressionProbe {
                                 + " is encrypted (sent raw, never compressed)", false);
                         case "nosnapshot" -> throw new NotMeasured("no snapshot of " + w[1] + " on " + host
                                 + " to sample yet", false);
-                        case "dir" -> dir = line.substring("dir ".length());
                         case "snapshot" -> snapshot = line.substring("snapshot ".length());
                         case "senderr" -> sendError = line.substring("senderr".length()).strip();
                         case "send" -> {
-                            if (w.length != 4) {
-                                throw new NotMeasured("the clock on " + host + " did not answer (`date +%s%N`): "
-                                        + line, true);
-                            }
                             bytes = Long.parseLong(w[3]);
                             sendRate = rate(bytes, Long.parseLong(w[1]), Long.parseLong(w[2]));
                         }
@@ -294,22 +295,28 @@ final class CompressionProbe {
                     }
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                     throw new NotMeasured("the clock on " + host + " gives no nanoseconds (`date +%s%N` said `"
-                            + line + "`)", true);
+                            + line.strip() + "`)", true);
                 }
             }
-            if (dir == null || tempDir("dir " + dir).isEmpty()) {
-                throw new NotMeasured("the sample on " + host + " said nothing usable: " + r.output().strip(), true);
+            return new SourceFigures(snapshot, bytes, sendRate, packed, sendError, failed);
+        }
+
+        /** Throws unless the script sampled enough and every compressor worked. */
+        SourceFigures complete(String host) throws NotMeasured {
+            if (snapshot == null || sampleBytes < 0) {
+                throw new NotMeasured("the sample on " + host + " said nothing usable", true);
             }
-            if (bytes < MIN_SAMPLE) {
-                throw new NotMeasured((bytes <= 0 && !sendError.isEmpty() ? "zfs send " + snapshot + " on " + host
-                        + " failed: " + sendError : snapshot + " on " + host + " has too little data to sample ("
-                        + Math.max(bytes, 0) + " bytes)"), bytes <= 0 && !sendError.isEmpty());
+            if (sampleBytes < MIN_SAMPLE) {
+                boolean sendFailed = sampleBytes == 0 && !sendError.isEmpty();
+                throw new NotMeasured(sendFailed ? "zfs send " + snapshot + " on " + host + " failed: " + sendError
+                        : snapshot + " on " + host + " has too little data to sample (" + sampleBytes + " bytes)",
+                        sendFailed);
             }
             if (!failed.isEmpty()) {
                 throw new NotMeasured("compressing the sample on " + host + " failed: " + String.join(", ", failed),
                         true);
             }
-            return new SourceFigures(dir, snapshot, bytes, sendRate, packed);
+            return this;
         }
     }
 

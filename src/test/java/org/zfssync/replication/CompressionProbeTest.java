@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,6 +18,7 @@ import org.zfssync.host.Helper;
 import org.zfssync.host.HelperState;
 import org.zfssync.host.Host;
 import org.zfssync.host.LocalHost;
+import org.zfssync.host.Pipeline;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.ZfsVersion;
 
@@ -32,27 +33,8 @@ class CompressionProbeTest {
     @TempDir
     Path tmp;
 
-    private static CommandResult said(int exit, String stdout) {
-        return new CommandResult(Command.reading("sh"), "src", exit, stdout, "");
-    }
-
-    /** The source script with a fake zfs first in PATH and TMPDIR in the test's directory. */
-    private CommandResult runSourceScript(String zfsBody, String... codecs) throws IOException, InterruptedException {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path zfs = bin.resolve("zfs");
-        Files.writeString(zfs, "#!/bin/sh\n" + zfsBody + "\n");
-        Files.setPosixFilePermissions(zfs, PosixFilePermissions.fromString("rwx------"));
-        List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c", CompressionProbe.SOURCE_SCRIPT, "sh",
-                DATASET.value(), Integer.toString(CompressionProbe.SKIP), Integer.toString(CompressionProbe.SAMPLE)));
-        argv.addAll(List.of(codecs));
-        ProcessBuilder pb = new ProcessBuilder(argv);
-        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        pb.environment().put("TMPDIR", tmp.toString());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new CommandResult(Command.reading(argv), "local", p.waitFor(), out, err);
+    private static CommandResult said(int exit, String stderr) {
+        return new CommandResult(Command.reading("sh"), "src", exit, "", stderr);
     }
 
     private static final String TEXT_ZFS = String.join("\n",
@@ -63,87 +45,78 @@ class CompressionProbeTest {
                     + "yes 'zfs-sync compression sample 0123456789 abcdefghij' | head -c 12000000 ;;",
             "esac");
 
+    /**
+     * The sample's stream as {@link CompressionProbe#measure} runs it, relayed from this machine to
+     * itself, the source's script with a fake zfs first in PATH and TMPDIR in the test's directory.
+     */
+    private RunningStream.Ended runSample(String zfsBody, List<Compression> candidates) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path zfs = bin.resolve("zfs");
+        Files.writeString(zfs, "#!/bin/sh\n" + zfsBody + "\n");
+        Files.setPosixFilePermissions(zfs, PosixFilePermissions.fromString("rwx------"));
+        TransferPipeline real = CompressionProbe.pipeline(DATASET, candidates);
+        List<String> sender = new ArrayList<>(List.of("env", "PATH=" + bin + ":" + System.getenv("PATH"),
+                "TMPDIR=" + tmp));
+        sender.addAll(real.sender().stages().get(0).argv());
+        TransferPipeline p = new TransferPipeline(Pipeline.of(Command.reading(sender)), real.receiver());
+        Host local = new LocalHost((h, d, s) -> { });
+        return new RelayTransport(local, local).start(p, null).await();
+    }
+
+    private CompressionSample measure(String zfsBody, List<Compression> candidates) throws Exception {
+        return CompressionProbe.figures(runSample(zfsBody, candidates), "src", "dst", DATASET, "relay", candidates);
+    }
+
     @Test
     void theScriptsMeasureARealSampleThroughARealRelay() throws Exception {
-        CommandResult source = runSourceScript(TEXT_ZFS, "lz4", "zstd-1", "zstd-3");
-        assertThat(source.exitCode()).as(source.toString()).isZero();
-        CompressionProbe.SourceFigures src = CompressionProbe.SourceFigures.parse(source, "local", DATASET);
-        assertThat(src.snapshot()).as("the newest snapshot of the largest unencrypted dataset")
-                .isEqualTo("pool/ds/big@b");
-        assertThat(src.sampleBytes()).isEqualTo(CompressionProbe.SAMPLE);
-        assertThat(Files.size(Path.of(src.dir(), "s"))).isEqualTo(CompressionProbe.SAMPLE);
-
-        Host local = new LocalHost((h, d, s) -> { });
-        CompressionSample sample = CompressionProbe.TargetFigures.parse(linkStderr(local, src), "local")
-                .sample(src, ALL);
+        RunningStream.Ended ended = runSample(TEXT_ZFS, ALL);
+        assertThat(ended.sent().get(0).stderr()).as("the newest snapshot of the largest unencrypted dataset")
+                .contains("snapshot pool/ds/big@b\n").containsPattern("(?m)^send \\d+ \\d+ "
+                        + CompressionProbe.SAMPLE + "$");
+        assertThat(ended.received().get(0).stderr()).containsPattern("(?m)^link \\d+ \\d+ "
+                + CompressionProbe.SAMPLE + "$").containsPattern("(?m)^unpack lz4 \\d+ \\d+$")
+                .containsPattern("(?m)^unpack zstd \\d+ \\d+$");
+        CompressionSample sample = CompressionProbe.figures(ended, "src", "dst", DATASET, "relay", ALL);
         assertThat(sample.codecs()).extracting(CompressionSample.Codec::compression).containsExactlyElementsOf(ALL);
         assertThat(sample.codecs()).allSatisfy(c -> assertThat(c.ratio()).as("text compresses").isGreaterThan(5));
-        assertThat(sample.sendRate()).isPositive();
-        assertThat(sample.linkRate()).isPositive();
         assertThat(CompressionModel.decide(sample, 0).line()).startsWith("compress auto: ");
-        assertThat(local.run(Command.reading("rm", "-rf", "--", src.dir())).ok()).isTrue();
-    }
-
-    private static String linkStderr(Host local, CompressionProbe.SourceFigures src) {
-        // As measureLink runs it: the real target script at the end of a relayed stream.
-        TransferPipeline p = new TransferPipeline(
-                org.zfssync.host.Pipeline.of(Command.reading("cat", "--", src.dir() + "/s")),
-                org.zfssync.host.Pipeline.of(Command.reading("sh", "-c", CompressionProbe.TARGET_SCRIPT, "sh", "lz4",
-                        "zstd")));
-        RunningStream.Ended ended = new RelayTransport(local, local).start(p, null).await();
-        assertThat(ended.received()).allSatisfy(r -> assertThat(r.exitCode()).as(r.stderr()).isZero());
-        return ended.received().get(0).stderr();
-    }
-
-    @Test
-    void theWholeMeasurementLeavesNothingBehind() throws Exception {
-        CommandResult source = runSourceScript(TEXT_ZFS, "lz4");
-        CompressionProbe.SourceFigures src = CompressionProbe.SourceFigures.parse(source, "local", DATASET);
-        Host local = new LocalHost((h, d, s) -> { });
-        String stderr = linkStderr(local, src);
-        assertThat(stderr).containsPattern("(?m)^link \\d+ \\d+ " + CompressionProbe.SAMPLE + "$")
-                .containsPattern("(?m)^unpack lz4 \\d+ \\d+$");
         try (var files = Files.list(tmp)) {
-            assertThat(files.map(f -> f.getFileName().toString())).as("only the source's sample is left, and its "
-                    + "own files only").containsExactlyInAnyOrder("bin", Path.of(src.dir()).getFileName().toString());
-        }
-        try (var files = Files.list(Path.of(src.dir()))) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("s");
+            assertThat(files.map(f -> f.getFileName().toString())).as("the sample removed").containsExactly("bin");
         }
     }
 
     @Test
-    void nothingToSampleIsSaidPlainly() throws Exception {
-        CommandResult noSnapshot = runSourceScript("case \"$*\" in *snapshot*) ;; *) printf 'pool/ds\\toff\\n' ;; esac");
-        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(noSnapshot, "h", DATASET))
+    void nothingToSampleIsSaidPlainly() {
+        assertThatThrownBy(() -> measure("case \"$*\" in *snapshot*) ;; *) printf 'pool/ds\\toff\\n' ;; esac", ALL))
                 .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> {
-                    assertThat(e.getMessage()).isEqualTo("no snapshot of pool/ds on h to sample yet");
+                    assertThat(e.getMessage()).isEqualTo("no snapshot of pool/ds on src to sample yet");
                     assertThat(e.failure()).isFalse();
                 });
-        CommandResult encrypted = runSourceScript("printf 'pool/ds\\taes-256-gcm\\n'");
-        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(encrypted, "h", DATASET))
+        assertThatThrownBy(() -> measure("printf 'pool/ds\\taes-256-gcm\\n'", ALL))
                 .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> assertThat(e.failure()).isFalse())
                 .hasMessageContaining("encrypted");
-        CommandResult tiny = runSourceScript(TEXT_ZFS.replace("12000000", "300000"), "lz4");
-        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(tiny, "h", DATASET))
-                .hasMessageContaining("too little data to sample (37856 bytes)");
+        assertThatThrownBy(() -> measure(TEXT_ZFS.replace("12000000", "300000"), ALL))
+                .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> assertThat(e.failure()).isFalse())
+                .hasMessage("pool/ds/big@b on src has too little data to sample (37856 bytes)");
     }
 
     @Test
     void aFailingSendOrCompressorOrClockIsAFailureWithItsWords() throws Exception {
-        CommandResult send = runSourceScript(TEXT_ZFS.replace("yes ", "echo 'cannot send: broken on purpose' >&2; "
-                + "exit 1; yes "), "lz4");
-        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(send, "h", DATASET))
+        assertThatThrownBy(() -> measure(TEXT_ZFS.replace("yes ", "echo 'cannot send: broken on purpose' >&2; "
+                + "exit 1; yes "), ALL))
                 .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> assertThat(e.failure()).isTrue())
-                .hasMessage("zfs send pool/ds/big@b on h failed: cannot send: broken on purpose");
+                .hasMessage("zfs send pool/ds/big@b on src failed: cannot send: broken on purpose");
+        assertThatThrownBy(() -> measure("echo 'cannot open pool/ds: dataset does not exist' >&2; exit 1", ALL))
+                .hasMessage("the sample through relay failed on local (exit 1): cannot open pool/ds: dataset does "
+                        + "not exist");
         assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(said(0,
-                "dir /tmp/zfs-sync-sample.abcdef\nsnapshot p@s\nsend 1700000000N 1700000000N 4194304\n"), "h", DATASET))
+                "snapshot p@s\nsend 1700000000N 1700000000N 4194304\n"), "h", DATASET))
                 .hasMessageContaining("no nanoseconds");
         assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(said(0,
-                "dir /tmp/zfs-sync-sample.abcdef\nsnapshot p@s\nsend 1 2 4194304\nsenderr\nfail lz4 exit 3\n"), "h",
-                DATASET)).hasMessage("compressing the sample on h failed: lz4 exit 3");
-        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(said(1, "boom"), "h", DATASET))
-                .hasMessage("the sample on h failed (exit 1): boom");
+                "snapshot p@s\nsend 1 2 4194304\nsenderr\nfail lz4 exit 3\n"), "h", DATASET).complete("h"))
+                .hasMessage("compressing the sample on h failed: lz4 exit 3");
+        assertThatThrownBy(() -> CompressionProbe.SourceFigures.parse(said(0, "boom"), "h", DATASET).complete("h"))
+                .hasMessage("the sample on h said nothing usable");
         assertThatThrownBy(() -> CompressionProbe.TargetFigures.parse("link 1 2 100\n", "dst"))
                 .hasMessageContaining("did not arrive");
         assertThatThrownBy(() -> CompressionProbe.TargetFigures.parse("link 1 200000000 4194304\nfail zstd\n", "dst"))
@@ -153,9 +126,8 @@ class CompressionProbeTest {
     @Test
     void figuresBecomeRates() throws Exception {
         CompressionProbe.SourceFigures src = CompressionProbe.SourceFigures.parse(said(0, String.join("\n",
-                "Welcome to the banner", "dir /tmp/zfs-sync-sample.abcdef", "snapshot p/d@s",
-                "send 1000000000 1004000000 4194304", "senderr", "pack lz4 0 20000000 2097152",
-                "pack zstd-3 0 100000000 1048576")), "h", DATASET);
+                "Welcome to the banner", "snapshot p/d@s", "send 1000000000 1004000000 4194304", "senderr",
+                "pack lz4 0 20000000 2097152", "pack zstd-3 0 100000000 1048576")), "h", DATASET).complete("h");
         assertThat(src.sendRate()).isEqualTo(4194304 / 0.004);
         CompressionProbe.TargetFigures dst = CompressionProbe.TargetFigures.parse(
                 "ssh: a warning\nlink 0 1000000000 4259840\nunpack lz4 0 10000000\nunpack zstd 0 20000000\n", "dst");
@@ -165,16 +137,6 @@ class CompressionProbeTest {
                 new CompressionSample.Codec(Compression.lz4(), 2.0, 4194304 / 0.02, 4259840 / 0.01),
                 new CompressionSample.Codec(Compression.zstd(3), 4.0, 4194304 / 0.1, 4259840 / 0.02));
         assertThatThrownBy(() -> dst.sample(src, List.of(Compression.zstd(1)))).hasMessage("no figures for zstd-1");
-    }
-
-    @Test
-    void onlyADirectoryMktempMadeIsEverRemoved() {
-        assertThat(CompressionProbe.tempDir("x\ndir /tmp/zfs-sync-sample.Ab12Cd\n")).contains(
-                "/tmp/zfs-sync-sample.Ab12Cd");
-        assertThat(CompressionProbe.tempDir("dir /\n")).isEmpty();
-        assertThat(CompressionProbe.tempDir("dir /tmp/../etc/zfs-sync-sample.abcdef\n")).isEmpty();
-        assertThat(CompressionProbe.tempDir("dir relative/zfs-sync-sample.abcdef\n")).isEmpty();
-        assertThat(CompressionProbe.tempDir("dir /tmp/zfs-sync-sample.\n")).isEmpty();
     }
 
     @Test
@@ -205,8 +167,8 @@ class CompressionProbeTest {
         CompressionProbe.Outcome o = CompressionProbe.settle(settings(CompressionMode.AUTO), shape, true, broken,
                 broken, DATASET, new RelayTransport(broken, broken), both, both);
         assertThat(o.shape()).isEqualTo(shape);
-        assertThat(o.note()).contains("compress auto: zstd-3 (preferred; not measured: the sample on src failed "
-                + "(exit 2): sh: date: not found)");
+        assertThat(o.note()).contains("compress auto: zstd-3 (preferred; not measured: the measurement failed: "
+                + "ssh: connect to host src port 22: Connection refused)");
     }
 
     @Test
@@ -223,7 +185,7 @@ class CompressionProbeTest {
         assertThatThrownBy(() -> Compression.zstd(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** A host whose every command fails as a shell without {@code date} would. */
+    /** A host that cannot be reached for a stream. */
     private static final class FailingHost implements Host {
         @Override
         public String name() {
@@ -252,7 +214,7 @@ class CompressionProbeTest {
 
         @Override
         public org.zfssync.host.RunningPipeline start(org.zfssync.host.Pipeline pipeline) {
-            throw new AssertionError("no stream after a failed sample");
+            throw new org.zfssync.host.HostUnreachableException("ssh: connect to host src port 22: Connection refused");
         }
 
         @Override
