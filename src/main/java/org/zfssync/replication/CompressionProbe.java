@@ -45,7 +45,7 @@ import org.zfssync.zfs.DatasetName;
 final class CompressionProbe {
     private static final Logger LOG = LoggerFactory.getLogger(CompressionProbe.class);
     static final int SKIP = 256 * 1024;
-    static final int SAMPLE = 2 * 1024 * 1024;
+    static final int SAMPLE = 1024 * 1024;
     /** The receiving side starts its clock after this much has arrived. */
     static final int LINK_HEAD = 64 * 1024;
     /** Less than this is too little to time anything. */
@@ -61,6 +61,7 @@ final class CompressionProbe {
             "T=",
             "if command -v timeout >/dev/null 2>&1; then T='timeout 20'; fi",
             "now() { date +%s%N; }",
+            "echo \"clock start $(now)\"",
             "ds=$1 skip=$2 size=$3",
             "shift 3",
             "list=$(zfs list -H -p -o name,encryption -t filesystem,volume -s referenced -r -- \"$ds\") || exit 1",
@@ -69,6 +70,7 @@ final class CompressionProbe {
             "snap=$(zfs list -H -o name -t snapshot -s createtxg -d 1 -- \"$big\") || exit 1",
             "snap=$(printf '%s\\n' \"$snap\" | tail -n 1)",
             "if [ -z \"$snap\" ]; then echo \"nosnapshot $big\"; exit 0; fi",
+            "echo \"clock listed $(now)\"",
             "umask 077",
             "d=$(mktemp -d \"${TMPDIR:-/tmp}/zfs-sync-sample.XXXXXX\") || exit 1",
             "trap 'rm -rf \"$d\"' EXIT",
@@ -86,7 +88,9 @@ final class CompressionProbe {
             "  esac",
             "  if [ \"$r\" -eq 0 ]; then echo \"pack $c $a $b $(wc -c <\"$d/c\")\"; else echo \"fail $c exit $r\"; fi",
             "done",
-            "cat \"$d/s\" >&3");
+            "echo \"clock packed $(now)\"",
+            "cat \"$d/s\" >&3",
+            "echo \"clock sent $(now)\"");
 
     /**
      * The receiving end of the sample's stream, on the target: times the sample's arrival after
@@ -100,6 +104,7 @@ final class CompressionProbe {
             "d=$(mktemp -d \"${TMPDIR:-/tmp}/zfs-sync-sample.XXXXXX\") || exit 1",
             "trap 'rm -rf \"$d\"' EXIT",
             "trap 'exit 1' HUP INT TERM PIPE",
+            "echo \"clock start $(now)\" >&2",
             "head -c " + LINK_HEAD + " >\"$d/s\"; a=$(now); cat >>\"$d/s\"; b=$(now)",
             "n=$(wc -c <\"$d/s\")",
             "echo \"link $a $b $n\" >&2",
@@ -111,7 +116,8 @@ final class CompressionProbe {
             "    zstd) $T zstd -q -c -1 <\"$d/s\" >\"$d/c\" && a=$(now) && $T zstd -q -d -c <\"$d/c\" >/dev/null "
                     + "&& b=$(now) && echo \"unpack $c $a $b\" >&2 ;;",
             "  esac || echo \"fail $c\" >&2",
-            "done");
+            "done",
+            "echo \"clock end $(now)\" >&2");
 
     private CompressionProbe() {
     }
@@ -219,12 +225,59 @@ final class CompressionProbe {
             all.addAll(ended.sent());
             CommandResult bad = Transfer.culprit(all);
             throw new NotMeasured("the sample through " + transport + " failed on " + bad.host() + " (exit "
-                    + bad.exitCode() + "): " + bad.errorLine(), true);
+                    + bad.exitCode() + "): " + errorLine(bad), true);
         }
         src.complete(source);
         StringBuilder said = new StringBuilder();
         ended.received().forEach(c -> said.append(c.stderr()).append('\n'));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("compress auto: the sample took, on {}: {}; on {}: {}", source,
+                    phases(ended.sent().get(0).stderr(), "start", "listing", "listed", "starting zfs send", "send",
+                            "zfs send", "send2", "compressing", "packed", "sending the sample", "sent"), target,
+                    phases(said.toString(), "start", "waiting for it", "link", "receiving", "link2",
+                            "compressing and decompressing", "end"));
+        }
         return TargetFigures.parse(said.toString(), target).sample(src, candidates);
+    }
+
+    private static final java.util.Set<String> OURS = java.util.Set.of("clock", "snapshot", "send", "senderr", "pack",
+            "fail", "link", "unpack");
+
+    /** The first line of a failed script's stderr that is not one of the figures it reports. */
+    static String errorLine(CommandResult r) {
+        return r.stderr().lines().map(String::strip).filter(l -> !l.isEmpty() && !OURS.contains(l.split("\\s+")[0]))
+                .findFirst().orElse("exit status " + r.exitCode());
+    }
+
+    /**
+     * How long each phase of a script took, from its {@code clock} lines (and the send and link
+     * lines, whose second and third words are clocks): {@code marks} alternate a clock's name and
+     * the name of the phase that ends at the next clock.
+     */
+    static String phases(String said, String... marks) {
+        Map<String, Long> clocks = new HashMap<>();
+        for (String line : said.lines().toList()) {
+            String[] w = line.strip().split("\\s+");
+            try {
+                if (w[0].equals("clock") && w.length == 3) {
+                    clocks.put(w[1], Long.parseLong(w[2]));
+                } else if ((w[0].equals("send") || w[0].equals("link")) && w.length == 4) {
+                    clocks.put(w[0], Long.parseLong(w[1]));
+                    clocks.put(w[0] + "2", Long.parseLong(w[2]));
+                }
+            } catch (NumberFormatException e) {
+                // No nanoseconds: said elsewhere.
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i + 2 < marks.length; i += 2) {
+            Long from = clocks.get(marks[i]);
+            Long to = clocks.get(marks[i + 2]);
+            if (from != null && to != null) {
+                out.add(String.format(java.util.Locale.ROOT, "%s %.2f s", marks[i + 1], (to - from) / 1e9));
+            }
+        }
+        return String.join(", ", out);
     }
 
     /** Runs the sample's stream to its end, or stops it after {@link #LIMIT}. */

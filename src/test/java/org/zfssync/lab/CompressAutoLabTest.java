@@ -40,6 +40,7 @@ class CompressAutoLabTest {
         LabFixture.Run run = lab.zfsSync("sync", "-v", "-r", "--compress", "auto", lab.src("a"), lab.dst("a"));
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String chosen = choice(run.stderr(), run);
+        run.stderr().lines().filter(l -> l.contains("the sample took")).forEach(l -> System.out.println("[lab] " + l));
         assertThat(CHOICE.matcher(run.stderr()).results().count()).as("measured once per run, not per dataset")
                 .isEqualTo(1);
         List<String> streams = run.stderr().lines().filter(l -> !l.contains("zfs-sync-sample")

@@ -124,6 +124,14 @@ class CompressionProbeTest {
     }
 
     @Test
+    void thePhasesOfEachScriptAreTimed() {
+        assertThat(CompressionProbe.phases("clock start 1000000000\nsend 1500000000 1750000000 5\nclock end 2000000000\n",
+                "start", "waiting", "send", "sending", "send2", "the rest", "end"))
+                .isEqualTo("waiting 0.50 s, sending 0.25 s, the rest 0.25 s");
+        assertThat(CompressionProbe.phases("clock start 1N\n", "start", "x", "end")).isEmpty();
+    }
+
+    @Test
     void figuresBecomeRates() throws Exception {
         CompressionProbe.SourceFigures src = CompressionProbe.SourceFigures.parse(said(0, String.join("\n",
                 "Welcome to the banner", "snapshot p/d@s", "send 1000000000 1004000000 4194304", "senderr",
