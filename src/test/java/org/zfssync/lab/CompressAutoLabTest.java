@@ -2,15 +2,19 @@ package org.zfssync.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --compress auto} on real OpenZFS through the relay: the run measures (figures in its
- * line, never "not measured"), the streams carry the compressor it chose, and the data arrives
- * intact. Which compressor wins depends on this machine's speed, so the test asserts that the
+ * {@code --compress auto} on real OpenZFS through the relay, from the command line (a dry run) and
+ * from a YAML job (the run): each measures once (figures in its line, never "not measured"), the
+ * streams carry the compressor it chose, and the data arrives intact. Which compressor wins depends on this machine's speed, so the test asserts that the
  * choice is measured and obeyed, not what it is.
  */
 @ZfsLab
@@ -19,8 +23,11 @@ class CompressAutoLabTest {
     private static final Pattern CHOICE = Pattern.compile(
             "compress auto: (none|lz4|zstd-(\\d+)) \\(link [0-9.]+ MiB/s, send [0-9.]+ MiB/s; none: [^)]*\\)");
 
+    @TempDir
+    Path dir;
+
     @Test
-    void autoMeasuresOncePerRunAndTheStreamsUseWhatItChose(LabFixture lab) {
+    void autoMeasuresOncePerRunAndTheStreamsUseWhatItChose(LabFixture lab) throws IOException {
         String src = lab.sourcePool() + "/a";
         lab.sh("zfs create " + src + " && zfs create " + src + "/b");
         // Text compresses well, the random file not at all: the sample (of the largest dataset, a) sees both.
@@ -37,7 +44,19 @@ class CompressAutoLabTest {
         assertThat(dry.stdout()).as("the plan's streams use the choice").contains(sending(planned));
         assertCompressorOnlyAsChosen(dry.stdout(), planned);
 
-        LabFixture.Run run = lab.zfsSync("sync", "-v", "-r", "--compress", "auto", lab.src("a"), lab.dst("a"));
+        // The run itself is a job's: `compress: auto` in YAML takes the same path as the flag.
+        Path config = dir.resolve("zfs-sync.yaml");
+        Files.writeString(config, """
+                jobs:
+                  - name: auto
+                    ssh-config: %s
+                    source: %s
+                    targets: [%s]
+                    recursive: true
+                    compress: auto
+                """.formatted(lab.guest().sshConfig(), lab.src("a"), lab.dst("a")));
+        LabFixture.Run run = lab.zfsSyncPlain("run", "-v", "-c", config.toString(), "--lock-dir",
+                dir.resolve("locks").toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String chosen = choice(run.stderr(), run);
         run.stderr().lines().filter(l -> l.contains("the sample took")).forEach(l -> System.out.println("[lab] " + l));
