@@ -28,8 +28,9 @@ import org.zfssync.zfs.DatasetName;
  * link or the CPU limits the stream, and so which compressor (if any) makes it fastest
  * ({@link CompressionModel}). The sample is a few MiB of a real {@code zfs send}: the newest
  * snapshot of the largest unencrypted dataset under the source, its first {@value #SKIP} bytes
- * skipped (a stream begins with object metadata, which compresses far better than the data that
- * follows). The data of the dataset to be sent predicts its compressibility better than any
+ * skipped: a stream begins with object metadata, which compresses far better than the data that
+ * follows, and a send reads slowly until its prefetch gets going (a send rate measured too low
+ * would tie every option at it, and so choose none on a link that compression would speed up). The data of the dataset to be sent predicts its compressibility better than any
  * synthetic sample; the first step's own stream cannot be sampled here, since its snapshot is
  * taken only after planning.
  *
@@ -44,7 +45,7 @@ import org.zfssync.zfs.DatasetName;
  */
 final class CompressionProbe {
     private static final Logger LOG = LoggerFactory.getLogger(CompressionProbe.class);
-    static final int SKIP = 256 * 1024;
+    static final int SKIP = 1024 * 1024;
     static final int SAMPLE = 1024 * 1024;
     /** The receiving side starts its clock after this much has arrived. */
     static final int LINK_HEAD = 64 * 1024;

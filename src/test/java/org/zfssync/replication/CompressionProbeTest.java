@@ -95,9 +95,9 @@ class CompressionProbeTest {
         assertThatThrownBy(() -> measure("printf 'pool/ds\\taes-256-gcm\\n'", ALL))
                 .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> assertThat(e.failure()).isFalse())
                 .hasMessageContaining("encrypted");
-        assertThatThrownBy(() -> measure(TEXT_ZFS.replace("12000000", "300000"), ALL))
+        assertThatThrownBy(() -> measure(TEXT_ZFS.replace("12000000", "1300000"), ALL))
                 .isInstanceOfSatisfying(CompressionProbe.NotMeasured.class, e -> assertThat(e.failure()).isFalse())
-                .hasMessage("pool/ds/big@b on src has too little data to sample (37856 bytes)");
+                .hasMessage("pool/ds/big@b on src has too little data to sample (251424 bytes)");
     }
 
     @Test
