@@ -1,6 +1,7 @@
 package org.zfssync.replication;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,11 +15,13 @@ import org.zfssync.zfs.Zfs;
  * The two ends of a stream, each probed once (OpenZFS, and the helpers a stream across a network
  * would use), and the stream's shape chosen from both: one setup for a sync and for a restore,
  * which sends the other way; and the transport that carries its streams, chosen and (for
- * ssh-direct) checked before any data moves. The same host on both ends shares one connection and
+ * ssh-direct) checked before any data moves; with {@code --compress auto}, the compressor measured
+ * through that transport ({@link CompressionProbe}; {@code compressionNote} says what and why). The same host on both ends shares one connection and
  * one probe.
  */
 record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostReport sourceReport,
-                  HostReport targetReport, StreamShape shape, Transport transport) implements AutoCloseable {
+                  HostReport targetReport, StreamShape shape, Transport transport, Optional<String> compressionNote)
+        implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
 
     /** @param sourcePools pools flushed ({@code zpool sync}) in the source's probe, so its space accounting is current */
@@ -51,8 +54,11 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         // Before any data moves: ends that cannot reach each other are one clear error, not retries.
         Transports.requireReachable(carrier, sourceHost, settings.transport(), targetHost);
         LOG.info("streams go by {}", carrier.transport().name());
+        // --compress auto: measured once here, through the transport just chosen, for every stream of the run.
+        CompressionProbe.Outcome compression = CompressionProbe.settle(settings, choice.shape(), networkHop, sourceHost,
+                targetHost, source.dataset(), carrier.transport(), sourceReport, targetReport);
         return new StreamLink(sourceHost, targetHost, sourceZfs, targetZfs, sourceReport, targetReport,
-                choice.shape(), carrier.transport());
+                compression.shape(), carrier.transport(), compression.note());
     }
 
     /** Releases what the transport set up on the hosts; before the hosts' connections close. */

@@ -1,6 +1,8 @@
 package org.zfssync.replication;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.zfssync.host.Command;
 import org.zfssync.host.Pipeline;
 import org.zfssync.zfs.SendFlags;
@@ -17,6 +19,19 @@ public record StreamShape(List<StreamStage> stages) {
 
     public static StreamShape plain() {
         return new StreamShape(List.of());
+    }
+
+    /** The compressor among the stages, if any. */
+    public Optional<Compression> compression() {
+        return stages.stream().filter(Compression.class::isInstance).map(Compression.class::cast).findFirst();
+    }
+
+    /** This shape with {@code compression} (or none) in place of its compressor, first from {@code zfs send} outwards. */
+    public StreamShape withCompression(Optional<Compression> compression) {
+        List<StreamStage> next = new ArrayList<>();
+        compression.ifPresent(next::add);
+        stages.stream().filter(s -> !(s instanceof Compression)).forEach(next::add);
+        return new StreamShape(next);
     }
 
     public TransferPipeline around(Command send, Command receive, SendFlags flags) {

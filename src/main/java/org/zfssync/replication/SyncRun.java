@@ -140,9 +140,10 @@ public final class SyncRun {
             List<org.zfssync.zfs.DatasetName> besideRoot = asides && target.dataset().parent() != null
                     ? targetZfs.children(target.dataset().parent()) : List.of();
             Plan plan = new Planner(options).plan(sourceState, targetState, besideRoot, clock.instant());
-            List<String> lines = new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming(),
-                    link.transport())
-                    .lines(plan);
+            List<String> lines = new ArrayList<>();
+            link.compressionNote().ifPresent(lines::add);
+            lines.addAll(new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming(), link.transport())
+                    .lines(plan));
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);
