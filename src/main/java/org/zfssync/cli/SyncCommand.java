@@ -122,11 +122,12 @@ public final class SyncCommand implements Callable<Integer> {
             + "source with --transport ssh-direct.")
     String bwlimit;
 
-    @Option(names = "--compress", paramLabel = "MODE", defaultValue = "auto", converter = CompressionConverter.class,
-            description = "Compress streams that cross a network: auto (measures once per run, with a short sample "
-                    + "of the source's data through the link, whether none, lz4 or zstd -1/-3 runs fastest, and says "
-                    + "why; zstd, else lz4, when it cannot measure), zstd, lz4 (both ends must have it) or none. Raw "
-                    + "and -c streams are never recompressed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--compress", paramLabel = "MODE", defaultValue = "default", converter = CompressionConverter.class,
+            description = "Compress streams that cross a network: default (zstd where both ends have it, else lz4, "
+                    + "else none; measures nothing), auto (measures once per run, with a short sample of the source's "
+                    + "data through the link, whether none, lz4 or zstd -1/-3 runs fastest, and says why; a few "
+                    + "seconds), zstd, lz4 (both ends must have it) or none. Raw and -c streams are never recompressed "
+                    + "(default: ${DEFAULT-VALUE}).")
     CompressionMode compress;
 
     @Option(names = "--mbuffer-size", paramLabel = "SIZE", defaultValue = "32M", description = "Memory of the "
@@ -329,7 +330,7 @@ public final class SyncCommand implements Callable<Integer> {
             try {
                 return CompressionMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("--compress must be auto, zstd, lz4 or none, not '"
+                throw new CommandLine.TypeConversionException("--compress must be default, auto, zstd, lz4 or none, not '"
                         + value + "'");
             }
         }

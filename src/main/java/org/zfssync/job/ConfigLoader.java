@@ -357,8 +357,8 @@ public final class ConfigLoader {
         String prefix = s.snapshotPrefix() != null ? s.snapshotPrefix() : SnapshotNaming.DEFAULT_PREFIX;
         String template = s.snapshotTemplate() != null ? s.snapshotTemplate() : SnapshotNaming.DEFAULT_TEMPLATE;
         check(() -> new SnapshotNaming(prefix, "t", template), at + "/snapshot-prefix", report);
-        if (s.compress() != null && !Set.of("auto", "zstd", "lz4", "none").contains(s.compress().toLowerCase(Locale.ROOT))) {
-            report.add(at + "/compress", "compress must be auto, zstd, lz4 or none, not '" + s.compress() + "'");
+        if (s.compress() != null && !Set.of("default", "auto", "zstd", "lz4", "none").contains(s.compress().toLowerCase(Locale.ROOT))) {
+            report.add(at + "/compress", "compress must be default, auto, zstd, lz4 or none, not '" + s.compress() + "'");
         }
         if (s.mbufferSize() != null) {
             check(() -> RateLimiter.parseRate(s.mbufferSize()), at + "/mbuffer-size", report);

@@ -540,7 +540,7 @@ public final class JobRunner {
         return new TransferSettings(new RetryPolicy(retries + 1, Duration.ofSeconds(2),
                 Duration.ofSeconds(s.retryMaxDelay() == null ? 60 : s.retryMaxDelay()), 0.3),
                 s.stallTimeout() == null ? d.stallTimeout() : Duration.ofSeconds(s.stallTimeout()), s.bwlimit() == null ? 0 : RateLimiter.parseRate(s.bwlimit()),
-                s.compress() == null ? CompressionMode.AUTO
+                s.compress() == null ? CompressionMode.DEFAULT
                         : CompressionMode.valueOf(s.compress().toUpperCase(Locale.ROOT)),
                 s.mbufferSize() == null ? d.bufferBytes() : RateLimiter.parseRate(s.mbufferSize()),
                 s.workers() == null ? 1 : s.workers()).withTransport(transport(s));

@@ -5,7 +5,15 @@ import org.zfssync.host.Helper;
 
 /** {@code --compress}: which compressor to wrap around network hops. */
 public enum CompressionMode {
-    /** zstd where both ends have it, else lz4, else none. */
+    /**
+     * zstd where both ends have it, else lz4, else none, without measuring: the default, which
+     * costs a run nothing (a measurement takes seconds: see {@link #AUTO}).
+     */
+    DEFAULT(List.of(Helper.ZSTD, Helper.LZ4)),
+    /**
+     * Measured once per run ({@link CompressionProbe}): none, lz4 or a zstd level, whichever runs
+     * the pipeline fastest; the default's preference when it cannot measure.
+     */
     AUTO(List.of(Helper.ZSTD, Helper.LZ4)),
     ZSTD(List.of(Helper.ZSTD)),
     LZ4(List.of(Helper.LZ4)),

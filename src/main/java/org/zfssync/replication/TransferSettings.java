@@ -70,7 +70,7 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
     }
 
     public static TransferSettings defaults() {
-        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.AUTO,
+        return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.DEFAULT,
                 DEFAULT_BUFFER, 1);
     }
 }
