@@ -132,13 +132,13 @@ class ExecutorTest {
         pair.style = ProgressReporter.Style.LOG;
         DatasetResult first = only(pair.sync());
         String t1 = pair.snapshotName();
-        assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P tank/a@s1",
-                "zfs send -n -P -I tank/a@s1 tank/a@" + t1);
+        // Only the first stream runs as planned, so only its size is estimated (and shown).
+        assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P tank/a@s1");
         assertThat(first.status()).isEqualTo(DatasetResult.Status.DONE);
         assertThat(first.action()).isEqualTo(Action.FULL);
         assertThat(pair.commands(pair.src, "zfs send")).containsSubsequence("zfs send tank/a@s1",
                 "zfs send -I tank/a@s1 tank/a@" + t1);
-        assertThat(pair.commands(pair.src, "zfs send")).hasSize(4);
+        assertThat(pair.commands(pair.src, "zfs send")).hasSize(3);
         assertThat(pair.dst.snapshotGuids("backup/a")).isEqualTo(pair.src.snapshotGuids("tank/a"));
         assertThat(pair.dst.property("backup/a", "readonly")).isEqualTo("on");
         long g1 = pair.src.guid("tank/a@" + t1);
