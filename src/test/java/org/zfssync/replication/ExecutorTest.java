@@ -379,6 +379,22 @@ class ExecutorTest {
     }
 
     @Test
+    void smallStreamsGoOnKeptConnectionsAndABigOneGetsItsOwn() {
+        Pair pair = started();
+        pair.sync();
+        String t1 = pair.snapshotName();
+        // 150 kB in two small streams (the full one and the -I to the sync snapshot): both halves of each kept.
+        assertThat(pair.src.reused()).containsExactly("zfs send tank/a@s1", "zfs send -I tank/a@s1 tank/a@" + t1);
+        assertThat(pair.dst.reused()).hasSize(2).allMatch(p -> p.startsWith("zfs receive"));
+        pair.src.write("tank/a", StreamSize.SMALL);
+        DatasetResult r = only(pair.sync());
+        assertThat(r.status()).isEqualTo(DatasetResult.Status.DONE);
+        assertThat(pair.commands(pair.src, "zfs send -I tank/a@" + t1)).hasSize(1);
+        assertThat(pair.src.reused()).as("the 16 MiB stream is not among the kept ones").hasSize(2);
+        assertThat(pair.dst.reused()).hasSize(2);
+    }
+
+    @Test
     void theEventsDatasetStatusesAreTheReplicationsOwn() {
         assertThat(Stream.of(RunEvent.DatasetStatus.values()).map(Enum::name)).containsExactlyElementsOf(
                 Stream.of(DatasetResult.Status.values()).map(Enum::name).toList());

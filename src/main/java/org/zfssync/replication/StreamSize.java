@@ -1,0 +1,82 @@
+package org.zfssync.replication;
+
+import org.zfssync.zfs.Bookmark;
+import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.Snapshot;
+
+/**
+ * Whether a stream is small enough that setting up a connection would be most of its cost, judged
+ * from the source listing alone (no {@code zfs send -nP}): the {@code written} of every snapshot
+ * the stream carries, summed, bounds what it moves (blocks freed since count too, so it errs
+ * towards big). Small streams may share a kept data connection ({@code Host#startReusing}); a
+ * stream of unknown size is treated as big and gets its own connection, as every stream did before.
+ */
+final class StreamSize {
+    /**
+     * Below this a stream goes on a kept connection. A connection's setup (key exchange, sshd's
+     * fork, authentication) costs from tens of milliseconds to seconds, which is the time of
+     * several MiB on most links; a bigger stream gains nothing from sharing and keeps the
+     * dedicated connection it always had.
+     */
+    static final long SMALL = 16L << 20;
+
+    private StreamSize() {
+    }
+
+    /**
+     * @param source the source dataset as listed (with the run's sync snapshot)
+     * @param from   the stream's base as {@code zfs send} takes it ({@code ds@snap}, {@code ds#bookmark}), or
+     *               null for a full stream
+     * @param to     the name (without dataset) of the snapshot the stream ends with
+     */
+    static boolean small(DatasetState source, String from, String to) {
+        if (source == null) {
+            return false;
+        }
+        long after = -1;
+        if (from != null) {
+            after = baseTxg(source, from);
+            if (after < 0) {
+                return false;
+            }
+        }
+        Snapshot end = null;
+        for (Snapshot s : source.snapshots()) {
+            if (s.name().equals(to)) {
+                end = s;
+            }
+        }
+        if (end == null) {
+            return false;
+        }
+        long sum = 0;
+        for (Snapshot s : source.snapshots()) {
+            if (s.createtxg() > after && s.createtxg() <= end.createtxg()) {
+                sum += Math.max(0, s.written());
+            }
+        }
+        return sum < SMALL;
+    }
+
+    /** The createtxg of a stream's base, -1 if it is not in the listing. */
+    private static long baseTxg(DatasetState source, String from) {
+        int snap = from.lastIndexOf('@');
+        int mark = from.lastIndexOf('#');
+        if (snap >= 0) {
+            String name = from.substring(snap + 1);
+            for (Snapshot s : source.snapshots()) {
+                if (s.name().equals(name)) {
+                    return s.createtxg();
+                }
+            }
+        } else if (mark >= 0) {
+            String name = from.substring(mark + 1);
+            for (Bookmark b : source.bookmarks()) {
+                if (b.name().equals(name)) {
+                    return b.createtxg();
+                }
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,51 @@
+package org.zfssync.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.zfssync.zfs.Bookmark;
+import org.zfssync.zfs.Dataset;
+import org.zfssync.zfs.DatasetName;
+import org.zfssync.zfs.DatasetState;
+import org.zfssync.zfs.DatasetType;
+import org.zfssync.zfs.Snapshot;
+
+class StreamSizeTest {
+    private static final DatasetName A = DatasetName.of("tank/a");
+    private static final long MIB = 1 << 20;
+
+    private static Snapshot snap(String name, long txg, long written) {
+        return new Snapshot(A, name, txg * 7, txg, 1_700_000_000L + txg, written, 0);
+    }
+
+    private static DatasetState state(List<Bookmark> bookmarks, Snapshot... snapshots) {
+        return new DatasetState(new Dataset(A, DatasetType.FILESYSTEM, 1, 1, 0, false, Optional.empty()),
+                List.of(snapshots), bookmarks);
+    }
+
+    private static final DatasetState TREE = state(List.of(new Bookmark(A, "mark", 14, 2, 1_700_000_002L)),
+            snap("s1", 1, 4 * MIB), snap("s2", 2, 6 * MIB), snap("s3", 3, 10 * MIB), snap("s4", 4, 1 * MIB));
+
+    @Test
+    void aFullStreamCountsEverySnapshotUpToItsEnd() {
+        assertThat(StreamSize.small(TREE, null, "s2")).isTrue(); // 10 MiB
+        assertThat(StreamSize.small(TREE, null, "s3")).isFalse(); // 20 MiB
+    }
+
+    @Test
+    void anIncrementalCountsOnlyWhatComesAfterItsBase() {
+        assertThat(StreamSize.small(TREE, "tank/a@s2", "s4")).isTrue(); // 11 MiB
+        assertThat(StreamSize.small(TREE, "tank/a@s1", "s4")).isFalse(); // 17 MiB
+        assertThat(StreamSize.small(TREE, "tank/a#mark", "s4")).isTrue(); // after the bookmark's txg 2: 11 MiB
+    }
+
+    @Test
+    void whatTheListingDoesNotShowIsBig() {
+        assertThat(StreamSize.small(TREE, "tank/a@gone", "s4")).isFalse();
+        assertThat(StreamSize.small(TREE, "tank/a#gone", "s4")).isFalse();
+        assertThat(StreamSize.small(TREE, null, "gone")).isFalse();
+        assertThat(StreamSize.small(null, null, "s1")).isFalse();
+    }
+}
