@@ -30,32 +30,47 @@ final class StreamSize {
      * @param to     the name (without dataset) of the snapshot the stream ends with
      */
     static boolean small(DatasetState source, String from, String to) {
+        long bound = bound(source, from, to, false);
+        return bound >= 0 && bound < SMALL;
+    }
+
+    /**
+     * At most the bytes a stream carries, by the listing: the {@code written} of every snapshot
+     * after its base up to {@code to}; -1 when the listing does not show its base or its end.
+     *
+     * @param toIsNew {@code to} is the snapshot this run is about to take: everything written
+     *                since the newest snapshot goes too
+     */
+    static long bound(DatasetState source, String from, String to, boolean toIsNew) {
         if (source == null) {
-            return false;
+            return -1;
         }
         long after = -1;
         if (from != null) {
             after = baseTxg(source, from);
             if (after < 0) {
-                return false;
+                return -1;
             }
         }
-        Snapshot end = null;
-        for (Snapshot s : source.snapshots()) {
-            if (s.name().equals(to)) {
-                end = s;
+        long end = Long.MAX_VALUE;
+        if (!toIsNew) {
+            end = -1;
+            for (Snapshot s : source.snapshots()) {
+                if (s.name().equals(to)) {
+                    end = s.createtxg();
+                }
+            }
+            if (end < 0) {
+                return -1;
             }
         }
-        if (end == null) {
-            return false;
-        }
-        long sum = 0;
+        long sum = toIsNew ? Math.max(0, source.dataset().written()) : 0;
         for (Snapshot s : source.snapshots()) {
-            if (s.createtxg() > after && s.createtxg() <= end.createtxg()) {
+            if (s.createtxg() > after && s.createtxg() <= end) {
                 sum += Math.max(0, s.written());
             }
         }
-        return sum < SMALL;
+        return sum;
     }
 
     /** The createtxg of a stream's base, -1 if it is not in the listing. */

@@ -42,6 +42,15 @@ class StreamSizeTest {
     }
 
     @Test
+    void theSnapshotARunIsAboutToTakeCarriesWhatWasWrittenSinceTheNewest() {
+        DatasetState written = new DatasetState(new Dataset(A, DatasetType.FILESYSTEM, 1, 1, 3 * MIB, false,
+                Optional.empty()), TREE.snapshots(), List.of());
+        assertThat(StreamSize.bound(written, "tank/a@s4", "new", true)).isEqualTo(3 * MIB);
+        assertThat(StreamSize.bound(written, null, "new", true)).isEqualTo(24 * MIB);
+        assertThat(StreamSize.bound(written, "tank/a@s4", "new", false)).as("not listed").isEqualTo(-1);
+    }
+
+    @Test
     void whatTheListingDoesNotShowIsBig() {
         assertThat(StreamSize.small(TREE, "tank/a@gone", "s4")).isFalse();
         assertThat(StreamSize.small(TREE, "tank/a#gone", "s4")).isFalse();
