@@ -252,7 +252,7 @@ final class Delivery {
         ReceiveFlags fullFlags = firstSend != null && firstSend.full() ? firstSend.receiveFlags() : null;
 
         Step planned = firstStream < 0 ? null : p.steps().get(firstStream);
-        TransferPipeline next = planned == null ? null : pipeline(planned);
+        TransferPipeline next = planned == null ? null : pipeline(planned, sourceNow);
         String describe = planned == null ? "" : describe(planned);
         Step.Send estimated = planned instanceof Step.Send s ? s : null;
         // Whether the stream in flight is small by the source listing: it may then use a kept connection.
@@ -311,7 +311,7 @@ final class Delivery {
                     Step.Send step = new Step.Send(p.source(), p.target(), send.from(), send.intermediates(),
                             send.snapshot(), flags, send.from() == null ? fullFlags : incrementalFlags, false);
                     LOG.info("{}: continuing from what arrived: {}", p.target(), describe(step));
-                    next = StepCommands.pipeline(step, shape);
+                    next = StepCommands.pipeline(step, shapeFor(sourceNow, step));
                     describe = describe(step);
                     endsAtGoal = send.snapshot().equals(goalName);
                     small = StreamSize.small(sourceNow, send.from(), send.snapshot());
@@ -380,14 +380,18 @@ final class Delivery {
         }
     }
 
-    private TransferPipeline pipeline(Step step) {
+    private TransferPipeline pipeline(Step step, DatasetState sourceNow) {
         if (step instanceof Step.Send s) {
             LOG.info("{}", describe(s));
-            return StepCommands.pipeline(s, shape);
+            return StepCommands.pipeline(s, shapeFor(sourceNow, s));
         }
         Step.ResumeSend r = (Step.ResumeSend) step;
         LOG.info("resuming the interrupted receive into {}: {}", r.target(), r.token());
         return StepCommands.pipeline(r, shape);
+    }
+
+    private StreamShape shapeFor(DatasetState sourceNow, Step.Send send) {
+        return StreamSize.shape(shape, sourceNow, send);
     }
 
     private static String describe(Step step) {

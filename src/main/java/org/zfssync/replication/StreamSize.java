@@ -19,6 +19,12 @@ final class StreamSize {
      * dedicated connection it always had.
      */
     static final long SMALL = 16L << 20;
+    /**
+     * Below this a stream runs without the run's compressor and mbuffers: a compressor saves
+     * well under a second on any link at this size, mbuffer smooths nothing, and each costs a
+     * process on both ends.
+     */
+    static final long TINY = 1L << 20;
 
     private StreamSize() {
     }
@@ -71,6 +77,24 @@ final class StreamSize {
             }
         }
         return sum;
+    }
+
+    /**
+     * The shape one send runs with: the run's, or none when the listing bounds the stream below
+     * {@link #TINY} (its compressor and mbuffers, four processes with their buffers, would take
+     * longer to start than the stream to run, and a single-stage pipeline needs no stage script).
+     * The plan printer and the delivery ask the same question, so a dry run shows what runs.
+     *
+     * @param source the source dataset as listed; the send's snapshot may be the one the run is
+     *               about to take (then everything written since the newest snapshot counts)
+     */
+    static StreamShape shape(StreamShape runShape, DatasetState source, Step.Send send) {
+        if (source == null) {
+            return runShape;
+        }
+        boolean listed = source.snapshots().stream().anyMatch(s -> s.name().equals(send.snapshot()));
+        long bound = bound(source, send.from(), send.snapshot(), !listed);
+        return bound >= 0 && bound < TINY ? StreamShape.plain() : runShape;
     }
 
     /** The createtxg of a stream's base, -1 if it is not in the listing. */

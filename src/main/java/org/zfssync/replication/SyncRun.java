@@ -142,7 +142,7 @@ public final class SyncRun {
             Plan plan = new Planner(options).plan(sourceState, targetState, besideRoot, clock.instant());
             List<String> lines = new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming(),
                     link.transport())
-                    .lines(plan);
+                    .lines(plan, sourceState);
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);

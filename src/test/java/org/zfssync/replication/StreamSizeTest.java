@@ -51,6 +51,24 @@ class StreamSizeTest {
     }
 
     @Test
+    void aTinyStreamRunsWithoutTheRunsCompressorAndBuffers() {
+        StreamShape run = new StreamShape(List.of(new Compression(org.zfssync.host.Helper.ZSTD)));
+        DatasetState small = state(List.of(), snap("s1", 1, 300_000), snap("s2", 2, 2 * MIB));
+        assertThat(StreamSize.shape(run, small, send(null, "s1"))).isEqualTo(StreamShape.plain());
+        assertThat(StreamSize.shape(run, small, send(null, "s2"))).isEqualTo(run);
+        assertThat(StreamSize.shape(run, small, send("tank/a@s1", "s2"))).isEqualTo(run);
+        assertThat(StreamSize.shape(run, small, send("tank/a@s2", "next"))).as("nothing written since s2")
+                .isEqualTo(StreamShape.plain());
+        assertThat(StreamSize.shape(run, small, send("tank/a@gone", "s2"))).isEqualTo(run);
+        assertThat(StreamSize.shape(run, null, send(null, "s1"))).isEqualTo(run);
+    }
+
+    private static Step.Send send(String from, String to) {
+        return new Step.Send(A, DatasetName.of("backup/a"), from, from != null, to, org.zfssync.zfs.SendFlags.none(),
+                new org.zfssync.zfs.ReceiveFlags(false, true, java.util.Map.of(), List.of(), true), true);
+    }
+
+    @Test
     void whatTheListingDoesNotShowIsBig() {
         assertThat(StreamSize.small(TREE, "tank/a@gone", "s4")).isFalse();
         assertThat(StreamSize.small(TREE, "tank/a#gone", "s4")).isFalse();
