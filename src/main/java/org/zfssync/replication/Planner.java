@@ -453,15 +453,15 @@ public final class Planner {
     /**
      * Whether a stream may be big enough for a size estimate ({@code zfs send -nP}, one per
      * dataset in the run's first session) to pay off: not when the listing bounds it below
-     * {@link #ESTIMATE_THRESHOLD} (a routine incremental, a small dataset's full send: over before
-     * a percentage would mean anything), yes when the listing cannot tell.
+     * {@link StreamSize#SMALL} (a small dataset's full send: on a tree of many, their estimates
+     * would take longer than their streams), yes when the listing cannot tell.
      *
      * @param from        the stream's base as zfs send takes it, null for a full stream
      * @param newSnapshot the snapshot this run takes (not listed yet), or null
      */
     private static boolean worthEstimating(DatasetState s, String from, String to, String newSnapshot) {
         long bound = StreamSize.bound(s, from, to, to.equals(newSnapshot));
-        return bound < 0 || bound >= ESTIMATE_THRESHOLD;
+        return bound < 0 || bound >= StreamSize.SMALL;
     }
 
     private DatasetPlan planDataset(Analysis a, String newSnapshot, boolean createRootParent) {
@@ -535,9 +535,13 @@ public final class Planner {
                         : Action.UP_TO_DATE;
             } else {
                 boolean intermediates = !options.noStream() && a.commonIsSnapshot;
+                // A routine incremental (from the previous newest snapshot, little written since) is too
+                // small for a size estimate to pay off; nor is a catch-up the listing bounds as small.
+                boolean routine = sourceNewest != null && sourceNewest.guid() == a.common.guid()
+                        && s.dataset().written() < ESTIMATE_THRESHOLD;
                 steps.add(new Step.Send(s.name(), a.targetName, a.commonSourceName, intermediates, newest, sendFlags,
                         receiveFlags.withForce(a.modified && options.rollback()),
-                        worthEstimating(s, a.commonSourceName, newest, newSnapshot)));
+                        !routine && worthEstimating(s, a.commonSourceName, newest, newSnapshot)));
                 arriving.addAll(intermediates ? after(sourceNames, a.commonSourceName) : List.of(newest));
                 action = Action.INCREMENTAL;
             }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.zfssync.host.ShellQuote;
@@ -33,16 +32,18 @@ public final class TreeBench {
     private final Path syncoid;
     private final Path work;
     private final int n;
-    private final Set<String> tools;
+    private final List<String> tools;
+    /** An earlier zfs-sync jar, for a before/after row on the same tree, or null. */
+    private final Path before;
     private final List<String> zfsSyncArgs;
     private final String src = "treesrc/t";
-    private final Map<String, double[]> seconds = new LinkedHashMap<>();
     private final List<String> counts = new ArrayList<>();
 
-    private TreeBench(LabGuest guest, Path jar, Path syncoid, Path work, int n, Set<String> tools,
+    private TreeBench(LabGuest guest, Path jar, Path before, Path syncoid, Path work, int n, List<String> tools,
                       List<String> zfsSyncArgs) {
         this.guest = guest;
         this.jar = jar;
+        this.before = before;
         this.syncoid = syncoid;
         this.work = work;
         this.n = n;
@@ -50,16 +51,23 @@ public final class TreeBench {
         this.zfsSyncArgs = zfsSyncArgs;
     }
 
-    /** Arguments: N (default 100), tools (default zfs-sync,syncoid,hand), then extra zfs-sync sync arguments. */
+    /**
+     * Arguments: N (default 100); the tools, in order (default {@code zfs-sync,syncoid,hand}, with
+     * {@code before} first when {@code -Dzfs.sync.before=JAR} names an earlier zfs-sync; also
+     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}); then extra arguments for the {@code zfs-sync} row.
+     */
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        Set<String> tools = Set.of((args.length > 1 ? args[1] : "zfs-sync,syncoid,hand").split(","));
+        String beforeJar = System.getProperty("zfs.sync.before");
+        List<String> tools = List.of((args.length > 1 ? args[1]
+                : (beforeJar != null ? "before," : "") + "zfs-sync,syncoid,hand").split(","));
         List<String> extra = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
         Path jar = Path.of(System.getProperty("zfs.sync.jar", "target/zfs-sync.jar"));
+        Path before = beforeJar == null ? null : Path.of(beforeJar);
         Path syncoid = Path.of(System.getProperty("syncoid", "target/bench-tree/sanoid/usr/sbin/syncoid"));
         Path work = Files.createDirectories(Path.of("target/bench-tree"));
         try (LabGuest guest = LabGuest.boot(LabImage.ensure(System.getProperty("zfs.lab.variant", "2.3")))) {
-            new TreeBench(guest, jar, syncoid, work, n, tools, extra).run();
+            new TreeBench(guest, jar, before, syncoid, work, n, tools, extra).run();
         }
     }
 
@@ -72,53 +80,54 @@ public final class TreeBench {
         sh("zfs create " + src + " && for i in $(seq -w 1 " + n + "); do zfs create " + src + "/d$i"
                 + " && head -c 32K /dev/urandom > /" + src + "/d$i/f; done && zfs snapshot -r " + src + "@s1"
                 + " && zfs create -o mountpoint=none treedst/hand && zfs create -o mountpoint=none treedst/sy"
-                + " && zfs create -o mountpoint=none treedst/zs");
+                + " && for t in zs zs0 zs4; do zfs create -o mountpoint=none treedst/$t; done");
         System.out.printf(Locale.ROOT, "tree benchmark: OpenZFS %s, %s and %d children of 32 KiB, one snapshot each"
                 + " (made in %.0f s); zfs-sync %s%n", guest.zfsVersion(), src, n, (System.nanoTime() - t0) / 1e9,
                 String.join(" ", zfsSyncArgs));
+        Map<String, Map<String, Double>> rounds = new LinkedHashMap<>();
         for (String round : List.of("full", "incremental")) {
             if (round.equals("incremental")) {
                 sh("for i in $(seq -w 1 " + n + "); do head -c 4K /dev/urandom > /" + src + "/d$i/g; done"
                         + " && zfs snapshot -r " + src + "@s2");
             }
-            double[] row = new double[3];
-            row[0] = tools.contains("zfs-sync") ? zfsSync(round) : -1;
-            row[1] = tools.contains("syncoid") ? syncoid() : -1;
-            row[2] = tools.contains("hand") ? hand(round) : -1;
-            seconds.put(round, row);
+            Map<String, Double> row = new LinkedHashMap<>();
+            for (String tool : tools) {
+                row.put(tool, switch (tool) {
+                    case "before" -> zfsSync(round, tool, before, List.of(), "treedst/zs0/t");
+                    case "zfs-sync" -> zfsSync(round, tool, jar, zfsSyncArgs, "treedst/zs/t");
+                    case "zfs-sync-j4" -> zfsSync(round, tool, jar, List.of("-j", "4"), "treedst/zs4/t");
+                    case "syncoid" -> syncoid();
+                    case "hand" -> hand(round);
+                    default -> throw new IllegalArgumentException("unknown tool " + tool);
+                });
+            }
+            rounds.put(round, row);
         }
         int datasets = n + 1;
-        System.out.printf(Locale.ROOT, "%-13s %-10s %9s %11s %12s %12s%n", "round", "tool", "seconds", "datasets/s",
+        System.out.printf(Locale.ROOT, "%-12s %-12s %9s %11s %12s %12s%n", "round", "tool", "seconds", "datasets/s",
                 "syncoid / x", "hand / x");
-        String[] names = {"zfs-sync", "syncoid", "hand loop"};
-        seconds.forEach((round, row) -> {
-            for (int i = 0; i < 3; i++) {
-                if (row[i] < 0) {
-                    continue;
-                }
-                System.out.printf(Locale.ROOT, "%-13s %-10s %9.1f %11.2f %12s %12s%n", round, names[i], row[i],
-                        datasets / row[i], ratio(row[1], row[i]), ratio(row[2], row[i]));
-            }
-        });
+        rounds.forEach((round, row) -> row.forEach((tool, seconds) -> System.out.printf(Locale.ROOT,
+                "%-12s %-12s %9.1f %11.2f %12s %12s%n", round, tool, seconds, datasets / seconds,
+                ratio(row.get("syncoid"), seconds), ratio(row.get("hand"), seconds))));
         counts.forEach(System.out::println);
         guest.exec("zpool destroy treesrc; zpool destroy treedst; true");
     }
 
-    private static String ratio(double reference, double x) {
-        return reference < 0 ? "" : String.format(Locale.ROOT, "%.2f", reference / x);
+    private static String ratio(Double reference, double x) {
+        return reference == null ? "" : String.format(Locale.ROOT, "%.2f", reference / x);
     }
 
-    /** Seconds of one {@code zfs-sync sync -r -v}; its commands counted from the debug log. */
-    private double zfsSync(String round) {
+    /** Seconds of one {@code zfs-sync sync -r -v} of {@code jar}; its commands counted from the debug log. */
+    private double zfsSync(String round, String tool, Path jar, List<String> args, String target) {
         List<String> argv = new ArrayList<>(List.of("java", "-jar", jar.toString(), "sync", "-v", "-r", "--ssh-config",
                 guest.sshConfig().toString(), "--no-history"));
-        argv.addAll(zfsSyncArgs);
-        argv.addAll(List.of(LabGuest.SOURCE_HOST + ":" + src, LabGuest.TARGET_HOST + ":treedst/zs/t"));
+        argv.addAll(args);
+        argv.addAll(List.of(LabGuest.SOURCE_HOST + ":" + src, LabGuest.TARGET_HOST + ":" + target));
         long t0 = System.nanoTime();
         Ran out = runOnHost(argv);
         double s = (System.nanoTime() - t0) / 1e9;
-        count(round, out.stderr());
-        write("zfs-sync-" + round + ".log", out.stderr());
+        count(round, tool, out.stderr());
+        write(tool + "-" + round + ".log", out.stderr());
         return s;
     }
 
@@ -126,14 +135,14 @@ public final class TreeBench {
      * Per host: commands (each logged one, batched or not), ssh sessions (a control round trip on
      * the shared connection, or a stream on a new one) and streams among them.
      */
-    private void count(String round, String log) {
+    private void count(String round, String tool, String log) {
         Map<String, int[]> byHost = new LinkedHashMap<>();
         for (String line : log.split("\n")) {
             Matcher m = LOGGED.matcher(line);
             if (!m.find()) {
                 continue;
             }
-            int[] c = byHost.computeIfAbsent(m.group(1), h -> new int[3]);
+            int[] c = byHost.computeIfAbsent(m.group(1), h -> new int[4]);
             String shown = m.group(2);
             if (shown.matches("\\(\\d+ commands in one session\\)")) {
                 c[1]++;
@@ -142,15 +151,18 @@ public final class TreeBench {
             c[0]++;
             if (!shown.endsWith("# batched")) {
                 c[1]++;
+                if (shown.contains("# kept data connection")) {
+                    c[3]++;
+                }
                 if (shown.contains("zfs receive") || shown.matches(".*zfs send (?!-nv?P).*")) {
                     c[2]++;
                 }
             }
         }
         int datasets = n + 1;
-        byHost.forEach((host, c) -> counts.add(String.format(Locale.ROOT, "zfs-sync %s on %s: %d commands (%.2f per "
-                + "dataset), %d ssh sessions (%.2f per dataset), %d of them streams", round, host, c[0],
-                c[0] / (double) datasets, c[1], c[1] / (double) datasets, c[2])));
+        byHost.forEach((host, c) -> counts.add(String.format(Locale.ROOT, "%s %s on %s: %d commands (%.2f per "
+                + "dataset), %d ssh sessions (%.2f per dataset), %d of them streams (%d on a kept data connection)", tool,
+                round, host, c[0], c[0] / (double) datasets, c[1], c[1] / (double) datasets, c[2], c[3])));
     }
 
     /** Seconds of one {@code syncoid -r}, reaching both ends through the lab's ssh settings. */

@@ -387,11 +387,11 @@ class ExecutorTest {
         assertThat(pair.src.reused()).containsExactly("zfs send tank/a@s1", "zfs send -I tank/a@s1 tank/a@" + t1);
         assertThat(pair.dst.reused()).hasSize(2).allMatch(p -> p.startsWith("zfs receive"));
         pair.src.snapshot("tank/a", "s2");
-        pair.src.write("tank/a", Planner.ESTIMATE_THRESHOLD);
+        pair.src.write("tank/a", StreamSize.SMALL);
         pair.style = ProgressReporter.Style.LOG;
         DatasetResult r = only(pair.sync());
         assertThat(r.status()).isEqualTo(DatasetResult.Status.DONE);
-        // 64 MiB by the listing: worth an estimate, once, and a connection of its own.
+        // 16 MiB by the listing: worth an estimate, once, and a connection of its own.
         assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P -I tank/a@" + t1
                 + " tank/a@" + pair.snapshotName());
         assertThat(pair.commands(pair.src, "zfs send -I tank/a@" + t1)).hasSize(1);
