@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Where commands run: this machine, or a remote one over ssh. Control commands (listings,
- * snapshots, destroys) share one connection per run; each data stream gets its own.
+ * snapshots, destroys) share one connection per run; each data stream gets its own (a small one
+ * may reuse a connection kept for streams, never the control one).
  */
 public interface Host extends AutoCloseable {
     /** The host as the user named it: "local", or the ssh destination. */
@@ -26,6 +27,16 @@ public interface Host extends AutoCloseable {
 
     /** Starts one half of a data stream on its own connection; the caller pumps its stdin/stdout. */
     RunningPipeline start(Pipeline pipeline);
+
+    /**
+     * Starts one half of a small data stream, which may run on a data connection kept for such
+     * streams (one stream at a time on each, never on the control connection) instead of a new
+     * one: for a stream of a few KiB, a new connection's setup is most of its time. By default, as
+     * {@link #start}.
+     */
+    default RunningPipeline startReusing(Pipeline pipeline) {
+        return start(pipeline);
+    }
 
     /** A control command exactly as {@link #run} would run it, quoted for a POSIX shell. */
     String display(Command command);

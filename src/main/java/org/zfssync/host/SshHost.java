@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * A remote host reached with the system OpenSSH client. Control commands share one
  * multiplexed connection (ControlMaster, socket in the run's private directory); each data
  * stream opens its own connection so a bulk transfer never starves the control channel or
- * saturates a single sshd process.
+ * saturates a single sshd process. Small streams ({@link #startReusing}) run on kept data
+ * connections instead, one stream at a time on each, so a tree of many small datasets does not
+ * pay a connection's setup for every stream.
  *
  * <p>sshd runs every remote command line with the user's login shell, which may be csh or tcsh
  * (FreeBSD's root before 14.0), so each line is built by {@link ShellQuote} to mean the same to
@@ -37,6 +39,8 @@ public final class SshHost implements Host {
     private final ControlDirectory controlDirectory;
     private final CommandListener listener;
     private boolean masterStarted;
+    /** Kept data connections, by number, each with its own master socket (its own lock: not {@code this}). */
+    private final DataSlots data = new DataSlots();
 
     /**
      * @param destination {@code [user@]host} as ssh takes it (an alias from ~/.ssh/config works;
@@ -201,6 +205,26 @@ public final class SshHost implements Host {
         return argv;
     }
 
+    /**
+     * ssh's argv for a small stream on kept data connection {@code slot}: its own master (made by
+     * the first stream that uses it, kept between streams), apart from the control connection, so
+     * a stream never waits behind a listing nor the other way round.
+     */
+    List<String> dataArgv(String remoteCommand, int slot) {
+        List<String> argv = new ArrayList<>();
+        argv.add("ssh");
+        argv.addAll(options.argv());
+        argv.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + dataPath(slot), "-o",
+                "ControlPersist=300"));
+        argv.add(target);
+        argv.add(remoteCommand);
+        return argv;
+    }
+
+    private String dataPath(int slot) {
+        return controlDirectory.path() + "/d" + slot + "-%C";
+    }
+
     /** The line the remote login shell runs for a control command. */
     static String remoteLine(Command command) {
         return ShellQuote.loginLine(command.argv());
@@ -339,6 +363,29 @@ public final class SshHost implements Host {
                 forwardAgent);
     }
 
+    /**
+     * A small stream on a kept data connection: the first stream on each makes its master, later
+     * ones open a session on it (no key exchange, no authentication, no new sshd). Each carries
+     * one stream at a time, so parallel streams still never share a connection; a stream that
+     * did not end with status 0 retires its connection (a cut or hung one is never reused: the
+     * retry gets a new one).
+     */
+    @Override
+    public RunningPipeline startReusing(Pipeline pipeline) {
+        String tag = pipeline.size() > 1 ? newTag() : null;
+        int slot = data.take();
+        listener.beforeRun(destination, display(pipeline) + "   # kept data connection " + slot, true);
+        Process process;
+        try {
+            process = Processes.start(dataArgv(remoteCommand(pipeline, tag), slot));
+        } catch (IOException e) {
+            data.giveBack(slot, false);
+            throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
+        }
+        process.onExit().thenAccept(p -> data.giveBack(slot, p.exitValue() == 0));
+        return running(pipeline, tag, process);
+    }
+
     private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown) {
         return start(pipeline, tag, remoteCommand, shown, false);
     }
@@ -357,6 +404,10 @@ public final class SshHost implements Host {
         } catch (IOException e) {
             throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
         }
+        return running(pipeline, tag, process);
+    }
+
+    private RunningPipeline running(Pipeline pipeline, String tag, Process process) {
         return new RunningPipeline(pipeline, destination, List.of(process), (exits, errs) -> tag == null
                 ? List.of(new CommandResult(pipeline.stages().get(0), destination, exits.get(0), "", errs.get(0)))
                 : StageScript.decode(pipeline, tag, destination, errs.get(0)));
@@ -398,21 +449,33 @@ public final class SshHost implements Host {
         return ShellQuote.join(streamArgv(plainRemoteCommand(pipeline)));
     }
 
-    /** Stops the multiplexed master connection; its socket directory is removed by its owner. */
+    /**
+     * Stops the multiplexed master connection and every kept data connection (retired ones too);
+     * their socket directory is removed by its owner.
+     */
     @Override
     public synchronized void close() {
+        int kept = data.drain();
+        for (int slot = 0; slot < kept; slot++) {
+            exitMaster(dataPath(slot));
+        }
         if (!masterStarted) {
             return;
         }
+        exitMaster(controlDirectory.path() + "/%C");
+        masterStarted = false;
+    }
+
+    /** Asks the master at {@code controlPath} to exit; one never made or already gone is no error. */
+    private void exitMaster(String controlPath) {
         List<String> argv = new ArrayList<>();
         argv.add("ssh");
         argv.addAll(options.argv());
-        argv.addAll(List.of("-o", "ControlPath=" + controlDirectory.path() + "/%C", "-O", "exit", target));
+        argv.addAll(List.of("-o", "ControlPath=" + controlPath, "-O", "exit", target));
         try {
             Processes.run(Command.reading(argv), destination, argv, CLOSE_TIMEOUT);
         } catch (HostUnreachableException e) {
             // ssh is gone; so is the master.
         }
-        masterStarted = false;
     }
 }

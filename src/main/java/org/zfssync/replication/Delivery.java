@@ -252,9 +252,11 @@ final class Delivery {
         ReceiveFlags fullFlags = firstSend != null && firstSend.full() ? firstSend.receiveFlags() : null;
 
         Step planned = firstStream < 0 ? null : p.steps().get(firstStream);
-        TransferPipeline next = planned == null ? null : pipeline(planned);
+        TransferPipeline next = planned == null ? null : pipeline(planned, sourceNow);
         String describe = planned == null ? "" : describe(planned);
         Step.Send estimated = planned instanceof Step.Send s ? s : null;
+        // Whether the stream in flight is small by the source listing: it may then use a kept connection.
+        boolean small = estimated != null && StreamSize.small(sourceNow, estimated.from(), estimated.snapshot());
         // Whether the stream in flight, if it succeeds, ends with the goal received (zfs says so by exiting 0).
         boolean endsAtGoal = planned instanceof Step.Send s && s.snapshot().equals(goalName);
         DatasetState pending = known;
@@ -303,14 +305,16 @@ final class Delivery {
                     describe = "resumed stream into " + p.target();
                     // A resumed stream completes only the snapshot it was cut in: always read again after it.
                     endsAtGoal = false;
+                    small = false;
                 } else {
                     NextStream.Send send = (NextStream.Send) decision;
                     Step.Send step = new Step.Send(p.source(), p.target(), send.from(), send.intermediates(),
                             send.snapshot(), flags, send.from() == null ? fullFlags : incrementalFlags, false);
                     LOG.info("{}: continuing from what arrived: {}", p.target(), describe(step));
-                    next = StepCommands.pipeline(step, shape);
+                    next = StepCommands.pipeline(step, shapeFor(sourceNow, step));
                     describe = describe(step);
                     endsAtGoal = send.snapshot().equals(goalName);
+                    small = StreamSize.small(sourceNow, send.from(), send.snapshot());
                 }
                 estimated = null;
             }
@@ -323,7 +327,7 @@ final class Delivery {
                     runId, p.source().value(), p.target().value(), bytes, estimate, rate, events.now()));
             try (ProgressReporter shown = ProgressReporter.start(p.target().value(), estimate,
                     () -> before + transfer.bytes(), progressStyle, sink)) {
-                long bytes = transfer.run(next);
+                long bytes = transfer.run(next, small);
                 progress.bytes += bytes;
                 LOG.info("sent {} bytes to {} in {} ms ({})", bytes, p.target(), (System.nanoTime() - start) / 1_000_000,
                         describe);
@@ -376,14 +380,18 @@ final class Delivery {
         }
     }
 
-    private TransferPipeline pipeline(Step step) {
+    private TransferPipeline pipeline(Step step, DatasetState sourceNow) {
         if (step instanceof Step.Send s) {
             LOG.info("{}", describe(s));
-            return StepCommands.pipeline(s, shape);
+            return StepCommands.pipeline(s, shapeFor(sourceNow, s));
         }
         Step.ResumeSend r = (Step.ResumeSend) step;
         LOG.info("resuming the interrupted receive into {}: {}", r.target(), r.token());
         return StepCommands.pipeline(r, shape);
+    }
+
+    private StreamShape shapeFor(DatasetState sourceNow, Step.Send send) {
+        return StreamSize.shape(shape, sourceNow, send);
     }
 
     private static String describe(Step step) {

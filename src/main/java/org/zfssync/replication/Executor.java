@@ -165,11 +165,12 @@ public final class Executor {
         List<Step.Send> estimated = new ArrayList<>();
         if (progressStyle != ProgressReporter.Style.NONE) {
             for (DatasetPlan p : plan.datasets()) {
-                for (Step step : p.steps()) {
-                    if (step instanceof Step.Send s && s.worthEstimating() && p.refusal().isEmpty()) {
-                        estimated.add(s);
-                        commands.add(StepCommands.estimate(s));
-                    }
+                // Only a dataset's first send runs as planned (the later ones are decided from what
+                // arrived), so only its estimate is ever shown: one zfs send -nP per dataset, not per step.
+                Step.Send s = firstSend(p);
+                if (s != null && s.worthEstimating() && p.refusal().isEmpty()) {
+                    estimated.add(s);
+                    commands.add(StepCommands.estimate(s));
                 }
             }
         }
@@ -351,14 +352,20 @@ public final class Executor {
         expiredDestroyed.addAll(destroyed);
     }
 
-    /** The size estimate of a dataset's first stream, -1 when there is none. */
-    private long estimate(DatasetPlan p) {
+    /** A dataset's first send step, null if none. */
+    private static Step.Send firstSend(DatasetPlan p) {
         for (Step step : p.steps()) {
             if (step instanceof Step.Send s) {
-                return estimates.getOrDefault(s, -1L);
+                return s;
             }
         }
-        return -1;
+        return null;
+    }
+
+    /** The size estimate of a dataset's first stream, -1 when there is none. */
+    private long estimate(DatasetPlan p) {
+        Step.Send s = firstSend(p);
+        return s == null ? -1 : estimates.getOrDefault(s, -1L);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.zfssync.host.Command;
 import org.zfssync.host.Host;
+import org.zfssync.zfs.TreeState;
 
 /**
  * Writes a plan for people: what happens to each dataset and every command exactly as it would
@@ -38,6 +39,14 @@ public final class PlanPrinter {
     }
 
     public List<String> lines(Plan plan) {
+        return lines(plan, null);
+    }
+
+    /**
+     * @param sourceState the source as planned from, so each stream shows the shape it will run
+     *                    with ({@link StreamSize#shape}); null shows the run's shape on every one
+     */
+    public List<String> lines(Plan plan, TreeState sourceState) {
         List<String> out = new ArrayList<>();
         if (!plan.snapshotDatasets().isEmpty()) {
             out.add("snapshot @" + plan.snapshotName().orElseThrow() + " of " + plan.snapshotDatasets().size()
@@ -55,7 +64,9 @@ public final class PlanPrinter {
             out.add(p.source() + " -> " + p.target() + ": " + describe(p));
             for (Step step : p.steps()) {
                 if (step instanceof Step.Send s) {
-                    out.add("    " + display(StepCommands.pipeline(s, shape)));
+                    StreamShape sendShape = sourceState == null ? shape
+                            : StreamSize.shape(shape, sourceState.get(p.source()), s);
+                    out.add("    " + display(StepCommands.pipeline(s, sendShape)));
                 } else if (step instanceof Step.ResumeSend r) {
                     out.add("    # resume: " + r.token());
                     out.add("    " + display(StepCommands.pipeline(r, shape)));

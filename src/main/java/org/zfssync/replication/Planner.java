@@ -450,6 +450,20 @@ public final class Planner {
         return false;
     }
 
+    /**
+     * Whether a stream may be big enough for a size estimate ({@code zfs send -nP}, one per
+     * dataset in the run's first session) to pay off: not when the listing bounds it below
+     * {@link StreamSize#SMALL} (a small dataset's full send: on a tree of many, their estimates
+     * would take longer than their streams), yes when the listing cannot tell.
+     *
+     * @param from        the stream's base as zfs send takes it, null for a full stream
+     * @param newSnapshot the snapshot this run takes (not listed yet), or null
+     */
+    private static boolean worthEstimating(DatasetState s, String from, String to, String newSnapshot) {
+        long bound = StreamSize.bound(s, from, to, to.equals(newSnapshot));
+        return bound < 0 || bound >= StreamSize.SMALL;
+    }
+
     private DatasetPlan planDataset(Analysis a, String newSnapshot, boolean createRootParent) {
         DatasetState s = a.source;
         if (a.refusal != null) {
@@ -492,11 +506,12 @@ public final class Planner {
             }
             String first = options.noStream() ? newest : sourceNames.get(0);
             steps.add(new Step.Send(s.name(), a.targetName, null, false, first, sendFlags, receiveFlags.forNewTarget(),
-                    true));
+                    worthEstimating(s, null, first, newSnapshot)));
             arriving.add(first);
             if (!first.equals(newest)) {
                 steps.add(new Step.Send(s.name(), a.targetName, s.name().snapshot(first), true, newest, sendFlags,
-                        options.receiveFlags().withForce(false), true));
+                        options.receiveFlags().withForce(false),
+                        worthEstimating(s, s.name().snapshot(first), newest, newSnapshot)));
                 arriving.addAll(sourceNames.subList(1, sourceNames.size()));
             }
             action = Action.FULL;
@@ -521,11 +536,12 @@ public final class Planner {
             } else {
                 boolean intermediates = !options.noStream() && a.commonIsSnapshot;
                 // A routine incremental (from the previous newest snapshot, little written since) is too
-                // small for a size estimate to pay off; a catch-up over several snapshots is not.
+                // small for a size estimate to pay off; nor is a catch-up the listing bounds as small.
                 boolean routine = sourceNewest != null && sourceNewest.guid() == a.common.guid()
                         && s.dataset().written() < ESTIMATE_THRESHOLD;
                 steps.add(new Step.Send(s.name(), a.targetName, a.commonSourceName, intermediates, newest, sendFlags,
-                        receiveFlags.withForce(a.modified && options.rollback()), !routine));
+                        receiveFlags.withForce(a.modified && options.rollback()),
+                        !routine && worthEstimating(s, a.commonSourceName, newest, newSnapshot)));
                 arriving.addAll(intermediates ? after(sourceNames, a.commonSourceName) : List.of(newest));
                 action = Action.INCREMENTAL;
             }

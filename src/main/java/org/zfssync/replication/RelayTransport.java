@@ -30,10 +30,20 @@ public final class RelayTransport implements Transport {
 
     @Override
     public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
-        RunningPipeline receiver = target.start(pipeline.receiver());
+        return start(pipeline, limiter, false);
+    }
+
+    /** Both halves on the hosts' kept data connections: a small stream spends no time on connecting. */
+    @Override
+    public RunningStream startSmall(TransferPipeline pipeline, RateLimiter limiter) {
+        return start(pipeline, limiter, true);
+    }
+
+    private RunningStream start(TransferPipeline pipeline, RateLimiter limiter, boolean small) {
+        RunningPipeline receiver = small ? target.startReusing(pipeline.receiver()) : target.start(pipeline.receiver());
         RunningPipeline sender;
         try {
-            sender = source.start(pipeline.sender());
+            sender = small ? source.startReusing(pipeline.sender()) : source.start(pipeline.sender());
         } catch (RuntimeException e) {
             receiver.kill();
             receiver.await();

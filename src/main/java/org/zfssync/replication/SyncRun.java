@@ -143,7 +143,7 @@ public final class SyncRun {
             List<String> lines = new ArrayList<>();
             link.compressionNote().ifPresent(lines::add);
             lines.addAll(new PlanPrinter(sourceHost, targetHost, link.shape(), options.naming(), link.transport())
-                    .lines(plan));
+                    .lines(plan, sourceState));
             SyncReport report;
             if (dryRun) {
                 report = plannedReport(plan, source, target);

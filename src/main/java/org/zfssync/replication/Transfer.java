@@ -55,8 +55,16 @@ public final class Transfer {
 
     /** Runs the stream to the end; returns the bytes moved or throws naming the failed stage. */
     public long run(TransferPipeline pipeline) {
+        return run(pipeline, false);
+    }
+
+    /**
+     * As {@link #run(TransferPipeline)}; a {@code small} stream ({@link StreamSize}) may go on
+     * the transport's kept connections.
+     */
+    public long run(TransferPipeline pipeline, boolean small) {
         cancellation.throwIfCancelled();
-        RunningStream stream = transport.start(pipeline, limiter);
+        RunningStream stream = small ? transport.startSmall(pipeline, limiter) : transport.start(pipeline, limiter);
         running = stream;
         cancellation.register(stream);
         try {

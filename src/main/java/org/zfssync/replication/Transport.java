@@ -16,6 +16,14 @@ public interface Transport extends AutoCloseable {
      */
     RunningStream start(TransferPipeline pipeline, RateLimiter limiter);
 
+    /**
+     * Starts one stream that is known to be small ({@link StreamSize}): a transport may carry it
+     * on connections it keeps for such streams. By default, as {@link #start(TransferPipeline, RateLimiter)}.
+     */
+    default RunningStream startSmall(TransferPipeline pipeline, RateLimiter limiter) {
+        return start(pipeline, limiter);
+    }
+
     /** The stream as it would run, for the plan (--dry-run) and the log, quoted for a POSIX shell. */
     String display(TransferPipeline pipeline);
 

@@ -132,13 +132,13 @@ class ExecutorTest {
         pair.style = ProgressReporter.Style.LOG;
         DatasetResult first = only(pair.sync());
         String t1 = pair.snapshotName();
-        assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P tank/a@s1",
-                "zfs send -n -P -I tank/a@s1 tank/a@" + t1);
+        // 150 kB, bounded so by the listing: over before a size estimate could mean anything.
+        assertThat(pair.commands(pair.src, "zfs send -n -P")).isEmpty();
         assertThat(first.status()).isEqualTo(DatasetResult.Status.DONE);
         assertThat(first.action()).isEqualTo(Action.FULL);
         assertThat(pair.commands(pair.src, "zfs send")).containsSubsequence("zfs send tank/a@s1",
                 "zfs send -I tank/a@s1 tank/a@" + t1);
-        assertThat(pair.commands(pair.src, "zfs send")).hasSize(4);
+        assertThat(pair.commands(pair.src, "zfs send")).hasSize(2);
         assertThat(pair.dst.snapshotGuids("backup/a")).isEqualTo(pair.src.snapshotGuids("tank/a"));
         assertThat(pair.dst.property("backup/a", "readonly")).isEqualTo("on");
         long g1 = pair.src.guid("tank/a@" + t1);
@@ -376,6 +376,27 @@ class ExecutorTest {
         assertThat(end.status()).isEqualTo(RunEvent.DatasetStatus.REFUSED);
         assertThat(end.message()).isEqualTo(r.message());
         assertThat(end.newestOnTarget().snapshot()).isEqualTo("foreign").isNotEqualTo(t1);
+    }
+
+    @Test
+    void smallStreamsGoOnKeptConnectionsAndABigOneGetsItsOwn() {
+        Pair pair = started();
+        pair.sync();
+        String t1 = pair.snapshotName();
+        // 150 kB in two small streams (the full one and the -I to the sync snapshot): both halves of each kept.
+        assertThat(pair.src.reused()).containsExactly("zfs send tank/a@s1", "zfs send -I tank/a@s1 tank/a@" + t1);
+        assertThat(pair.dst.reused()).hasSize(2).allMatch(p -> p.startsWith("zfs receive"));
+        pair.src.snapshot("tank/a", "s2");
+        pair.src.write("tank/a", StreamSize.SMALL);
+        pair.style = ProgressReporter.Style.LOG;
+        DatasetResult r = only(pair.sync());
+        assertThat(r.status()).isEqualTo(DatasetResult.Status.DONE);
+        // 16 MiB by the listing: worth an estimate, once, and a connection of its own.
+        assertThat(pair.commands(pair.src, "zfs send -n -P")).containsExactly("zfs send -n -P -I tank/a@" + t1
+                + " tank/a@" + pair.snapshotName());
+        assertThat(pair.commands(pair.src, "zfs send -I tank/a@" + t1)).hasSize(1);
+        assertThat(pair.src.reused()).as("the big stream is not among the kept ones").hasSize(2);
+        assertThat(pair.dst.reused()).hasSize(2);
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class FakeZfsHost implements Host {
     private long clock = 1_700_000_000L;
     private boolean holdsAllOrNothing;
     private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> reused = Collections.synchronizedList(new ArrayList<>());
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
 
     public FakeZfsHost(String name) {
@@ -455,6 +456,20 @@ public final class FakeZfsHost implements Host {
             results.add(run(c));
         }
         return Batches.asBatch(results);
+    }
+
+    /** Records the pipeline as started on a kept connection ({@link #reused()}), then runs it as {@link #start}. */
+    @Override
+    public RunningPipeline startReusing(Pipeline pipeline) {
+        reused.add(display(pipeline));
+        return start(pipeline);
+    }
+
+    /** The pipelines started as small streams, on a kept connection, as displayed, in order. */
+    public List<String> reused() {
+        synchronized (reused) {
+            return List.copyOf(reused);
+        }
     }
 
     @Override
