@@ -68,6 +68,7 @@ public final class Settings {
     private final String tlsCa;
     private final String tlsCert;
     private final String tlsKey;
+    private final Boolean reuseConnections;
 
     private Settings(Builder b) {
         this.recursive = b.recursive;
@@ -120,6 +121,7 @@ public final class Settings {
         this.tlsCa = b.tlsCa;
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
+        this.reuseConnections = b.reuseConnections;
     }
 
     public static Builder builder() {
@@ -183,6 +185,7 @@ public final class Settings {
         b.tlsCa = tlsCa;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
+        b.reuseConnections = reuseConnections;
         return b;
     }
 
@@ -246,6 +249,7 @@ public final class Settings {
         b.tlsCa = or(tlsCa, defaults.tlsCa);
         b.tlsCert = or(tlsCert, defaults.tlsCert);
         b.tlsKey = or(tlsKey, defaults.tlsKey);
+        b.reuseConnections = or(reuseConnections, defaults.reuseConnections);
         return b.build();
     }
 
@@ -468,6 +472,11 @@ public final class Settings {
         return tlsKey;
     }
 
+    /** Small streams on kept ssh connections ({@code --reuse-connections}). */
+    public Boolean reuseConnections() {
+        return reuseConnections;
+    }
+
     /** Sets what is given; everything else stays unset (null), to be inherited from {@code defaults:}. */
     @JsonPOJOBuilder(withPrefix = "")
     public static final class Builder {
@@ -521,6 +530,7 @@ public final class Settings {
         private String tlsCa;
         private String tlsCert;
         private String tlsKey;
+        private Boolean reuseConnections;
 
         public Builder recursive(Boolean value) {
             this.recursive = value;
@@ -769,6 +779,11 @@ public final class Settings {
 
         public Builder tlsKey(String value) {
             this.tlsKey = value;
+            return this;
+        }
+
+        public Builder reuseConnections(Boolean value) {
+            this.reuseConnections = value;
             return this;
         }
 

@@ -17,10 +17,17 @@ public final class RelayTransport implements Transport {
     private static final int BUFFER = 1 << 20;
     private final Host source;
     private final Host target;
+    private final boolean reuseConnections;
 
     public RelayTransport(Host source, Host target) {
+        this(source, target, false);
+    }
+
+    /** @param reuseConnections small streams go on the hosts' kept data connections ({@code --reuse-connections}) */
+    public RelayTransport(Host source, Host target, boolean reuseConnections) {
         this.source = source;
         this.target = target;
+        this.reuseConnections = reuseConnections;
     }
 
     @Override
@@ -33,10 +40,13 @@ public final class RelayTransport implements Transport {
         return start(pipeline, limiter, false);
     }
 
-    /** Both halves on the hosts' kept data connections: a small stream spends no time on connecting. */
+    /**
+     * With {@code --reuse-connections}, both halves on the hosts' kept data connections: a small
+     * stream spends no time on connecting. Else as any stream.
+     */
     @Override
     public RunningStream startSmall(TransferPipeline pipeline, RateLimiter limiter) {
-        return start(pipeline, limiter, true);
+        return start(pipeline, limiter, reuseConnections);
     }
 
     private RunningStream start(TransferPipeline pipeline, RateLimiter limiter, boolean small) {

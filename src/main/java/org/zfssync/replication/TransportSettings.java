@@ -16,9 +16,11 @@ import org.zfssync.host.TlsListen;
  * @param tlsListen      where the source listens for the target's TCP connection ({@code --tls-listen})
  * @param insecureDirect the direct TCP stream without TLS ({@code --insecure-direct}; isolated networks only)
  * @param tlsFiles       the user's CA and each host's certificate and key, instead of certificates made for the run
+ * @param reuseConnections the relay runs small streams on kept ssh connections ({@code --reuse-connections})
  */
 public record TransportSettings(TransportMode mode, Optional<String> directAddress, boolean forwardAgent,
-                                Optional<TlsListen> tlsListen, boolean insecureDirect, Optional<TlsFiles> tlsFiles) {
+                                Optional<TlsListen> tlsListen, boolean insecureDirect, Optional<TlsFiles> tlsFiles,
+                                boolean reuseConnections) {
     public TransportSettings {
         // Validated here so that a bad address is a bad request before any host is reached.
         directAddress.ifPresent(a -> new DirectStream.Link(a, false));
@@ -35,6 +37,12 @@ public record TransportSettings(TransportMode mode, Optional<String> directAddre
             throw new IllegalArgumentException("--insecure-direct uses no certificates: leave out --tls-ca, "
                     + "--tls-cert and --tls-key, or --insecure-direct");
         }
+    }
+
+    /** Without kept connections. */
+    public TransportSettings(TransportMode mode, Optional<String> directAddress, boolean forwardAgent,
+                             Optional<TlsListen> tlsListen, boolean insecureDirect, Optional<TlsFiles> tlsFiles) {
+        this(mode, directAddress, forwardAgent, tlsListen, insecureDirect, tlsFiles, false);
     }
 
     /** Without the TLS settings (relay, ssh-direct). */

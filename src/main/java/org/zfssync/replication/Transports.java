@@ -39,7 +39,7 @@ public final class Transports {
      */
     public static Choice choose(TransportSettings settings, Host source, Host target, HostReport sourceReport,
                                 HostReport targetReport) {
-        RelayTransport relay = new RelayTransport(source, target);
+        RelayTransport relay = new RelayTransport(source, target, settings.reuseConnections());
         TransportMode mode = settings.effectiveMode();
         if (mode == TransportMode.RELAY) {
             return new Choice(relay, List.of());

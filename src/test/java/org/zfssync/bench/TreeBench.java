@@ -54,7 +54,8 @@ public final class TreeBench {
     /**
      * Arguments: N (default 100); the tools, in order (default {@code zfs-sync,syncoid,hand}, with
      * {@code before} first when {@code -Dzfs.sync.before=JAR} names an earlier zfs-sync; also
-     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}); then extra arguments for the {@code zfs-sync} row.
+     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}; {@code zfs-sync-reuse}: with {@code --reuse-connections});
+     * then extra arguments for the {@code zfs-sync} row.
      */
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -80,7 +81,7 @@ public final class TreeBench {
         sh("zfs create " + src + " && for i in $(seq -w 1 " + n + "); do zfs create " + src + "/d$i"
                 + " && head -c 32K /dev/urandom > /" + src + "/d$i/f; done && zfs snapshot -r " + src + "@s1"
                 + " && zfs create -o mountpoint=none treedst/hand && zfs create -o mountpoint=none treedst/sy"
-                + " && for t in zs zs0 zs4; do zfs create -o mountpoint=none treedst/$t; done");
+                + " && for t in zs zs0 zs4 zsr; do zfs create -o mountpoint=none treedst/$t; done");
         System.out.printf(Locale.ROOT, "tree benchmark: OpenZFS %s, %s and %d children of 32 KiB, one snapshot each"
                 + " (made in %.0f s); zfs-sync %s%n", guest.zfsVersion(), src, n, (System.nanoTime() - t0) / 1e9,
                 String.join(" ", zfsSyncArgs));
@@ -96,6 +97,7 @@ public final class TreeBench {
                     case "before" -> zfsSync(round, tool, before, List.of(), "treedst/zs0/t");
                     case "zfs-sync" -> zfsSync(round, tool, jar, zfsSyncArgs, "treedst/zs/t");
                     case "zfs-sync-j4" -> zfsSync(round, tool, jar, List.of("-j", "4"), "treedst/zs4/t");
+                    case "zfs-sync-reuse" -> zfsSync(round, tool, jar, List.of("--reuse-connections"), "treedst/zsr/t");
                     case "syncoid" -> syncoid();
                     case "hand" -> hand(round);
                     default -> throw new IllegalArgumentException("unknown tool " + tool);

@@ -54,6 +54,9 @@ class ExecutorTest {
                     new ReceiveFlags(false, true, Map.of(), List.of(), true), false, false, false, NAMING);
         }
 
+        /** {@code --reuse-connections}. */
+        boolean reuseConnections;
+
         /** One run, an hour after the previous one. */
         SyncReport sync() {
             startedAfter = lastSeq();
@@ -68,7 +71,8 @@ class ExecutorTest {
             Sleeper sleeper = d -> sleeps.add(d);
             SyncReport report = new Executor(src, targetZfs, settings, StreamShape.plain(), options.naming(),
                     options.noStream(), style, sleeper, cancellation, RunEvents.of(java.time.Clock.fixed(now,
-                    java.time.ZoneOffset.UTC), List.of(runEvents::add)), "run-" + now).execute(plan, sourceState,
+                    java.time.ZoneOffset.UTC), List.of(runEvents::add)), "run-" + now, new RelayTransport(src, dst,
+                    reuseConnections)).execute(plan, sourceState,
                     targetState, () -> sourceZfs.list(sourceRoot, options.recursive()),
                     () -> targetZfs.list(targetRoot, options.recursive()), "src:" + sourceRoot,
                     "nas:" + targetRoot);
@@ -379,8 +383,13 @@ class ExecutorTest {
     }
 
     @Test
-    void smallStreamsGoOnKeptConnectionsAndABigOneGetsItsOwn() {
+    void withReuseConnectionsSmallStreamsGoOnKeptConnectionsAndABigOneGetsItsOwn() {
+        Pair plain = started();
+        plain.sync();
+        assertThat(plain.src.reused()).as("without --reuse-connections, every stream on its own connection").isEmpty();
+        assertThat(plain.dst.reused()).isEmpty();
         Pair pair = started();
+        pair.reuseConnections = true;
         pair.sync();
         String t1 = pair.snapshotName();
         // 150 kB in two small streams (the full one and the -I to the sync snapshot): both halves of each kept.
