@@ -47,10 +47,6 @@ public final class TlsStream {
      * ({@code files}), or none at all ({@code insecure}: plain TCP, for isolated networks only).
      */
     public record Security(boolean insecure, Optional<TlsFiles> files) {
-        public static Security perRun() {
-            return new Security(false, Optional.empty());
-        }
-
         String mode() {
             return insecure ? "plain" : files.isPresent() ? "files" : "generate";
         }
