@@ -432,7 +432,7 @@ public final class Settings {
         return quarantineKeep;
     }
 
-    /** relay, ssh-direct or auto ({@code --transport}). */
+    /** relay, ssh-direct, tls or auto ({@code --transport}). */
     public String transport() {
         return transport;
     }
