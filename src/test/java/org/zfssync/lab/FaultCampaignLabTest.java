@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * control directory left. The seed is printed; {@code -Dzfs.lab.campaign.seed=N} repeats a campaign.
  */
 @ZfsLab
+@org.junit.jupiter.api.Tag("campaign")
 class FaultCampaignLabTest {
     private static final long DEFAULT_SEED = 20_260_214L;
     private static final long MIB = 1024L * 1024;
