@@ -215,7 +215,7 @@ public final class TlsStream {
         if (!port.ok()) {
             sending.kill();
             sending.await();
-            String said = errorLines(s.source().run(readAndRemove(log)).stdout()).strip().replace("\n", "; ");
+            String said = stopListener(s, log);
             return Optional.of(s.source().name() + " cannot listen at " + s.listen() + ": "
                     + (said.isEmpty() ? port.errorLine() : said) + " (--tls-listen must name an address of the source "
                     + "itself, and a port no other program uses)");
@@ -326,8 +326,13 @@ public final class TlsStream {
     }
 
     private static String listenerErrors(Session s, String log) {
-        String errors = errorLines(s.source().run(readAndRemove(log)).stdout()).strip();
-        return errors.isEmpty() ? "" : "; the listener on " + s.source().name() + " said: " + errors.replace("\n", "; ");
+        String errors = stopListener(s, log);
+        return errors.isEmpty() ? "" : "; the listener on " + s.source().name() + " said: " + errors;
+    }
+
+    /** Stops the listener of {@code log} if it still runs; its error lines, joined by "; ". */
+    private static String stopListener(Session s, String log) {
+        return errorLines(s.source().run(readAndRemove(log)).stdout()).strip().replace("\n", "; ");
     }
 
     private static Prepared prepare(SshHost host, String name, String peer, Security security) {
