@@ -130,8 +130,9 @@ public final class SyncCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     CompressionMode compress;
 
-    @Option(names = "--mbuffer-size", paramLabel = "SIZE", defaultValue = "32M", description = "Memory of the "
-            + "mbuffer on each end of a network hop, where mbuffer is installed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mbuffer-size", paramLabel = "SIZE", description = "Memory of the mbuffer on each end of a "
+            + "network hop, where mbuffer is installed (default: 32M around the relay's hops; none around a direct "
+            + "stream, --transport ssh-direct or tls, unless this option is given).")
     String mbufferSize;
 
     @Option(names = "--no-mbuffer", description = "Do not use mbuffer, even where it is installed.")
@@ -230,7 +231,8 @@ public final class SyncCommand implements Callable<Integer> {
         TransferSettings transfer = new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : RateLimiter.parseRate(mbufferSize), workers).withTransport(transportChoice);
+                noMbuffer ? 0 : mbufferSize == null ? TransferSettings.BUFFER_BY_TRANSPORT
+                        : RateLimiter.parseRate(mbufferSize), workers).withTransport(transportChoice);
         SyncRun.Outcome outcome;
         // Locked before anything changes (a dry run changes nothing): a second run on an overlapping target
         // would release this run's holds and destroy its base. The history is opened only for a run that goes ahead.

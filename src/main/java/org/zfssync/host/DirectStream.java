@@ -8,39 +8,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
-import java.util.regex.Pattern;
 
 /**
  * A stream that never passes through this machine: one ssh session to the source host runs
- * {@code sender | counter | ssh TARGET 'receiver'}, so the bytes go from the source straight to
- * the target. The counter ({@code pv -n -b}) writes a running byte count to the session's stdout
- * once a second, read here for progress and stall detection. The session's stages report their
+ * {@code sender | ssh TARGET 'receiver'}, so the bytes go from the source straight to the target.
+ * The sender's first stage ({@code zfs send -v -P}) writes its progress to the session's stdout
+ * once a second, read here for progress and stall detection ({@link ProgressLines}); what else it
+ * says is kept as its stderr. The session's stages report their
  * status and stderr by {@link StageScript}; the receiving half runs under its own
  * {@link StageScript} with its own tag, whose lines arrive inside the ssh stage's stderr, so every
  * stage on both hosts keeps its own exit status and stderr, named with its host.
  */
 public final class DirectStream {
-    private static final Pattern COUNT = Pattern.compile("\\d{1,19}");
     private final RunningPipeline session;
-    private final Pipeline sender;
     private final Pipeline receiver;
     private final String receiverHost;
     private final String receiverTag;
     private final Thread meterReader;
+    private final StringBuilder meterSaid = new StringBuilder();
 
     /** Each stage's result, on the side where it ran. */
     public record Results(List<CommandResult> sent, List<CommandResult> received) {
     }
 
-    private DirectStream(RunningPipeline session, Pipeline sender, Pipeline receiver, String receiverHost,
-                         String receiverTag, LongConsumer counted) {
+    private DirectStream(RunningPipeline session, Pipeline receiver, String receiverHost,
+                         String receiverTag, ProgressLines progress) {
         this.session = session;
-        this.sender = sender;
         this.receiver = receiver;
         this.receiverHost = receiverHost;
         this.receiverTag = receiverTag;
-        this.meterReader = new Thread(() -> readCounts(counted), "byte counter " + session.host());
+        this.meterReader = new Thread(() -> readProgress(session.stdout(), progress, meterSaid), "progress of "
+                + session.host());
         meterReader.setDaemon(true);
         meterReader.start();
     }
@@ -77,56 +75,71 @@ public final class DirectStream {
 
     /** What runs on the source, for the plan and the log: the receiver shown as a plain pipe. */
     public static String display(SshHost source, Pipeline sender, Pipeline receiver, Link link, RateCap cap) {
-        return source.display(sender.then(cap.counter()).then(link.ssh(SshHost.plainRemoteCommand(
+        return source.display(cap.sending(sender).then(link.ssh(SshHost.plainRemoteCommand(
                 cap.receiving(receiver)))));
     }
 
     /**
-     * Starts the stream: one ssh session to {@code source}; {@code counted} hears the bytes
-     * counted so far, as the counter reports them.
+     * Starts the stream: one ssh session to {@code source}; {@code progress} reads what the
+     * sender's first stage reports, as it reports it.
      */
     public static DirectStream start(SshHost source, Pipeline sender, Pipeline receiver, String receiverHost,
-                                     Link link, RateCap cap, LongConsumer counted) {
+                                     Link link, RateCap cap, ProgressLines progress) {
         String tag = SshHost.newTag();
         Pipeline remote = cap.receiving(receiver);
-        Pipeline whole = session(sender, cap.counter(), link::ssh, remote, tag);
-        RunningPipeline session = source.startMetered(whole, sender.size(), display(source, sender, receiver, link,
-                cap), link.forwardAgent());
+        Pipeline whole = session(cap.sending(sender), link::ssh, remote, tag);
+        RunningPipeline session = source.startMetered(whole, 0, display(source, sender, receiver, link, cap),
+                link.forwardAgent());
         try {
             session.stdin().close();
         } catch (IOException e) {
             // Nothing reads the session's stdin; a close that fails changes nothing.
         }
-        return new DirectStream(session, sender, remote, receiverHost, tag, counted);
+        return new DirectStream(session, remote, receiverHost, tag, progress);
     }
 
     /**
-     * What the source's session runs: {@code sender | counter | hop}, where the hop (ssh to the
-     * target) runs the receiver under a {@link StageScript} of its own, tagged {@code tag}; run it
-     * with stage {@code sender.size()} (the counter) as the meter.
+     * What the source's session runs: {@code sender | hop}, where the hop (ssh to the target)
+     * runs the receiver under a {@link StageScript} of its own, tagged {@code tag}; run it with
+     * stage 0 (zfs send, reporting its progress) as the meter.
      */
-    static Pipeline session(Pipeline sender, Command counter, Function<String, Command> hop, Pipeline receiver,
-                            String tag) {
-        return sender.then(counter).then(hop.apply(ShellQuote.loginScript(StageScript.render(receiver, tag))));
+    static Pipeline session(Pipeline sender, Function<String, Command> hop, Pipeline receiver, String tag) {
+        return sender.then(hop.apply(ShellQuote.loginScript(StageScript.render(receiver, tag))));
     }
 
-    private void readCounts(LongConsumer counted) {
-        readCounts(session.stdout(), counted);
-    }
-
-    /** Reads a counter's running totals ({@code pv -n -b}: one number a line) until the stream ends. */
-    static void readCounts(java.io.InputStream counts, LongConsumer counted) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(counts, StandardCharsets.UTF_8))) {
+    /**
+     * Reads the metered stage's lines until the stream ends: {@code progress} takes each, and
+     * those it does not know (the stage's own messages) go to {@code said}.
+     */
+    static void readProgress(java.io.InputStream lines, ProgressLines progress, StringBuilder said) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(lines, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                String s = line.strip();
-                if (COUNT.matcher(s).matches()) {
-                    counted.accept(Long.parseLong(s));
+                if (!progress.read(line)) {
+                    synchronized (said) {
+                        said.append(line).append('\n');
+                    }
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             // The session ended or was killed: its stages' statuses say how.
         }
+    }
+
+    /** {@code results} with the metered stage's own messages (they came on the session's stdout) as its stderr. */
+    static List<CommandResult> withMeterSaid(List<CommandResult> results, StringBuilder said) {
+        String text;
+        synchronized (said) {
+            text = said.toString();
+        }
+        if (text.isEmpty()) {
+            return results;
+        }
+        List<CommandResult> all = new ArrayList<>(results);
+        CommandResult first = all.get(0);
+        all.set(0, new CommandResult(first.command(), first.host(), first.exitCode(), first.stdout(),
+                text + first.stderr()));
+        return all;
     }
 
     /** Kills the session; the source's stages then die of a broken pipe, and the target's receive sees its stream cut. */
@@ -134,7 +147,7 @@ public final class DirectStream {
         session.kill();
     }
 
-    /** Waits for the end: the sending stages (counter included) as run on the source, the receiving ones on the target. */
+    /** Waits for the end: the sending stages (a rate cap included) as run on the source, the receiving ones on the target. */
     public Results await() {
         List<CommandResult> all = session.await();
         try {
@@ -142,16 +155,16 @@ public final class DirectStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return split(all, sender.size(), receiver, receiverTag, session.host(), receiverHost);
+        return split(withMeterSaid(all, meterSaid), receiver, receiverTag, session.host(), receiverHost);
     }
 
     /**
-     * The session's results split by host: the sender's stages and the counter as run on the
+     * The session's results split by host: the sender's stages (and a rate cap) as run on the
      * source; the hop's stderr decoded into the receiver's stages, as run on the target.
      */
-    static Results split(List<CommandResult> all, int senderSize, Pipeline receiver, String tag, String sourceHost,
+    static Results split(List<CommandResult> all, Pipeline receiver, String tag, String sourceHost,
                          String receiverHost) {
-        List<CommandResult> sent = new ArrayList<>(all.subList(0, senderSize + 1));
+        List<CommandResult> sent = new ArrayList<>(all.subList(0, all.size() - 1));
         CommandResult hop = all.get(all.size() - 1);
         List<CommandResult> received = StageScript.decode(receiver, tag, receiverHost, hop.stderr());
         if (hop.exitCode() == SshHost.SSH_FAILURE && received.stream().allMatch(r -> r.exitCode() == SshHost.SSH_FAILURE)) {

@@ -6,16 +6,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
 /**
  * A stream over a direct TCP connection between the two hosts, encrypted and mutually
  * authenticated with TLS by socat and openssl: the source runs
- * {@code sender | pv -n -b | socat STDIN OPENSSL-LISTEN:PORT}, bound to the address the user named,
+ * {@code sender | socat STDIN OPENSSL-LISTEN:PORT}, bound to the address the user named,
  * for one connection; once it listens, the target runs {@code socat OPENSSL:ADDRESS:PORT STDOUT | receiver}.
  * Both halves are started and watched over this machine's ssh connections, which carry only the
- * control traffic: the port, certificates, each stage's status and stderr, and the counter's totals.
+ * control traffic: the port, certificates, each stage's status and stderr, and zfs send's progress.
  *
  * <p>The listener's messages go to a log in the run's directory on the source (socat's
  * {@code -lf}): the port it was given is read there while it waits, and its errors after the end.
@@ -40,6 +39,7 @@ public final class TlsStream {
     /** The target's stages, for its results when it was never started. */
     private final List<Command> receiverStages;
     private final Thread meterReader;
+    private final StringBuilder meterSaid = new StringBuilder();
     private final Thread drain;
 
     /**
@@ -160,45 +160,44 @@ public final class TlsStream {
     }
 
     private TlsStream(Session session, RunningPipeline sending, RunningPipeline receiving, String log,
-                      List<Command> receiverStages, LongConsumer counted) {
+                      List<Command> receiverStages, ProgressLines progress) {
         this.session = session;
         this.receiverStages = List.copyOf(receiverStages);
         this.sending = sending;
         this.receiving = receiving;
         this.log = log;
-        this.meterReader = thread(() -> DirectStream.readCounts(sending.stdout(), counted), "byte counter "
-                + sending.host());
+        this.meterReader = thread(() -> DirectStream.readProgress(sending.stdout(), progress, meterSaid),
+                "progress of " + sending.host());
         this.drain = receiving == null ? null : thread(() -> drain(receiving.stdout()), "drain " + receiving.host());
     }
 
     /** What runs on each host, for the plan and the log (the port as the listener asks for it). */
     public static String display(Session s, Pipeline sender, Pipeline receiver, RateCap cap) {
         String port = s.listen().lowPort() == 0 ? "PORT" : Integer.toString(s.listen().lowPort());
-        return s.source().display(sender.then(cap.counter()).then(s.listener(s.sourceDir + "/listen.log",
+        return s.source().display(cap.sending(sender).then(s.listener(s.sourceDir + "/listen.log",
                 s.listen().lowPort()))) + "  &  " + s.target().display(cap.receiving(receiver).after(s.connector(port)));
     }
 
     /**
      * Starts the stream: the source's half, then (once its listener has a port) the target's;
-     * {@code counted} hears the bytes the source's counter saw so far.
+     * {@code progress} reads what the sender's first stage reports, as it reports it.
      */
-    public static TlsStream start(Session s, Pipeline sender, Pipeline receiver, RateCap cap, LongConsumer counted) {
+    public static TlsStream start(Session s, Pipeline sender, Pipeline receiver, RateCap cap, ProgressLines progress) {
         String log = s.newLog();
-        Pipeline sourceHalf = sender.then(cap.counter()).then(s.listener(log, s.listen().pickPort()));
-        RunningPipeline sending = s.source().startMetered(sourceHalf, sender.size(), display(s, sender, receiver,
-                cap), false);
+        Pipeline sourceHalf = cap.sending(sender).then(s.listener(log, s.listen().pickPort()));
+        RunningPipeline sending = s.source().startMetered(sourceHalf, 0, display(s, sender, receiver, cap), false);
         closeQuietly(sending);
         CommandResult port = s.source().run(waitListening(log));
         if (!port.ok()) {
             // No listener: nothing is started on the target; the source's half ends with the listener.
             sending.kill();
             return new TlsStream(s, sending, null, log, cap.receiving(receiver).after(s.connector("PORT")).stages(),
-                    counted);
+                    progress);
         }
         Pipeline targetHalf = cap.receiving(receiver).after(s.connector(port.stdout().strip()));
         RunningPipeline receiving = s.target().start(targetHalf);
         closeQuietly(receiving);
-        return new TlsStream(s, sending, receiving, log, targetHalf.stages(), counted);
+        return new TlsStream(s, sending, receiving, log, targetHalf.stages(), progress);
     }
 
     /**
@@ -277,8 +276,9 @@ public final class TlsStream {
                 receiverFirst = true;
             }
         }
-        List<CommandResult> sent = new ArrayList<>(sending.await());
+        List<CommandResult> done = sending.await();
         join(meterReader);
+        List<CommandResult> sent = new ArrayList<>(DirectStream.withMeterSaid(done, meterSaid));
         if (drain != null) {
             join(drain);
         }

@@ -1,27 +1,31 @@
 package org.zfssync.replication;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.zfssync.host.RunningPipeline;
+import org.zfssync.zfs.SendProgress;
 
 /**
- * A direct transport's stream as the transfer sees it: the total a counter on the source last
- * reported, and the stream's own stop and end. The relay counts its bytes itself instead.
+ * A direct transport's stream as the transfer sees it: the bytes {@code zfs send} reported on the
+ * source ({@link SendProgress}), and the stream's own stop and end. The relay counts its bytes
+ * itself instead.
  */
 final class CountedStream implements RunningStream {
-    private final AtomicLong counted;
+    private final SendProgress progress;
     private final Runnable stop;
     private final Supplier<Ended> end;
+    private volatile boolean completed;
 
-    /** @param counted where the source's counter reports its totals (the transport hands it to the stream) */
-    CountedStream(AtomicLong counted, Runnable stop, Supplier<Ended> end) {
-        this.counted = counted;
+    /** @param progress what zfs send reports (the transport hands it to the stream) */
+    CountedStream(SendProgress progress, Runnable stop, Supplier<Ended> end) {
+        this.progress = progress;
         this.stop = stop;
         this.end = end;
     }
 
+    /** What zfs send reported so far; once the stream ended well, with each snapshot's last second too. */
     @Override
     public long bytes() {
-        return counted.get();
+        return completed ? progress.completedTotal() : progress.total();
     }
 
     @Override
@@ -31,6 +35,8 @@ final class CountedStream implements RunningStream {
 
     @Override
     public Ended await() {
-        return end.get();
+        Ended ended = end.get();
+        completed = RunningPipeline.allOk(ended.sent()) && RunningPipeline.allOk(ended.received());
+        return ended;
     }
 }

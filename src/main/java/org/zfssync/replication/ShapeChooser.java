@@ -32,24 +32,27 @@ public final class ShapeChooser {
             return helpers;
         }
         helpers.addAll(settings.compression().candidates());
-        if (settings.bufferBytes() > 0) {
+        if (settings.bufferBytes() != 0) {
             helpers.add(Helper.MBUFFER);
         }
         return helpers;
     }
 
-    public static Choice choose(TransferSettings settings, HostReport source, HostReport target, boolean networkHop) {
+    /** @param direct the streams go straight from the source to the target ({@link Transport#direct()}) */
+    public static Choice choose(TransferSettings settings, HostReport source, HostReport target, boolean networkHop,
+                                boolean direct) {
         List<StreamStage> stages = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         if (!networkHop) {
             return new Choice(StreamShape.plain(), warnings);
         }
         compression(settings.compression(), source, target, warnings).ifPresent(stages::add);
-        if (settings.bufferBytes() > 0) {
+        long buffer = settings.bufferBytesFor(direct);
+        if (buffer > 0) {
             boolean onSource = usable(Helper.MBUFFER, source, false, warnings);
             boolean onTarget = usable(Helper.MBUFFER, target, false, warnings);
             if (onSource || onTarget) {
-                stages.add(new Buffering(settings.bufferBytes(), onSource, onTarget));
+                stages.add(new Buffering(buffer, onSource, onTarget));
             }
         }
         return new Choice(new StreamShape(stages), warnings);

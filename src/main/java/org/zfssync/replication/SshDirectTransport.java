@@ -1,12 +1,13 @@
 package org.zfssync.replication;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.zfssync.host.CommandResult;
+import org.zfssync.host.Pipeline;
 import org.zfssync.host.DirectStream;
 import org.zfssync.host.RateCap;
 import org.zfssync.host.RunningPipeline;
 import org.zfssync.host.SshHost;
+import org.zfssync.zfs.SendProgress;
 
 /**
  * ssh-direct: the source runs {@code zfs send | … | pv -n -b | ssh TARGET '… | zfs receive'}, so
@@ -39,18 +40,25 @@ public final class SshDirectTransport implements Transport {
 
     @Override
     public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
-        AtomicLong bytes = new AtomicLong();
-        DirectStream stream = DirectStream.start(source, pipeline.sender(), pipeline.receiver(), targetName, link,
-                new RateCap(rate(limiter), capOnTarget), bytes::set);
-        return new CountedStream(bytes, stream::kill, () -> {
+        SendProgress progress = new SendProgress();
+        Pipeline sender = SendProgress.verbose(pipeline.sender());
+        DirectStream stream = DirectStream.start(source, sender, pipeline.receiver(), targetName, link,
+                new RateCap(rate(limiter), capOnTarget), progress::read);
+        return new CountedStream(progress, stream::kill, () -> {
             DirectStream.Results r = stream.await();
             return new RunningStream.Ended(r.sent(), r.received(), receiverGaveUp(r.sent(), r.received()));
         });
     }
 
     @Override
+    public boolean direct() {
+        return true;
+    }
+
+    @Override
     public String display(TransferPipeline pipeline) {
-        return DirectStream.display(source, pipeline.sender(), pipeline.receiver(), link, RateCap.none());
+        return DirectStream.display(source, SendProgress.verbose(pipeline.sender()), pipeline.receiver(), link,
+                RateCap.none());
     }
 
     private static long rate(RateLimiter limiter) {

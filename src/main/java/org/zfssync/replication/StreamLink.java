@@ -46,11 +46,12 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         HostReport targetReport = targetZfs == sourceZfs ? sourceReport : HostProbe.probe(targetZfs, helpers);
         LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
                 targetHost.name(), targetReport.version());
-        ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop);
-        choice.warnings().forEach(LOG::warn);
         Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport,
-                targetReport);
+                targetReport, settings.bandwidth() != null || settings.bytesPerSecond() > 0);
         carrier.notes().forEach(LOG::info);
+        ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop,
+                carrier.transport().direct());
+        choice.warnings().forEach(LOG::warn);
         // Before any data moves: ends that cannot reach each other are one clear error, not retries.
         Transports.requireReachable(carrier, sourceHost, settings.transport(), targetHost);
         LOG.info("streams go by {}", carrier.transport().name());

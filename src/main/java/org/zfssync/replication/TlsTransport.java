@@ -2,11 +2,12 @@ package org.zfssync.replication;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import org.zfssync.host.CommandResult;
+import org.zfssync.host.Pipeline;
 import org.zfssync.host.RateCap;
 import org.zfssync.host.RunningPipeline;
 import org.zfssync.host.TlsStream;
+import org.zfssync.zfs.SendProgress;
 
 /**
  * tls: a direct TCP connection from the target to a listener on the source, for one stream at a
@@ -36,10 +37,11 @@ public final class TlsTransport implements Transport {
 
     @Override
     public RunningStream start(TransferPipeline pipeline, RateLimiter limiter) {
-        AtomicLong bytes = new AtomicLong();
-        TlsStream stream = TlsStream.start(session, pipeline.sender(), pipeline.receiver(),
-                new RateCap(limiter == null ? 0 : limiter.rate(), capOnTarget), bytes::set);
-        return new CountedStream(bytes, stream::kill, () -> {
+        SendProgress progress = new SendProgress();
+        Pipeline sender = SendProgress.verbose(pipeline.sender());
+        TlsStream stream = TlsStream.start(session, sender, pipeline.receiver(),
+                new RateCap(limiter == null ? 0 : limiter.rate(), capOnTarget), progress::read);
+        return new CountedStream(progress, stream::kill, () -> {
             TlsStream.Results r = stream.await();
             return new RunningStream.Ended(r.sent(), r.received(), r.receiverFirst()
                     || receiverGaveUp(r.sent(), r.received()));
@@ -47,8 +49,14 @@ public final class TlsTransport implements Transport {
     }
 
     @Override
+    public boolean direct() {
+        return true;
+    }
+
+    @Override
     public String display(TransferPipeline pipeline) {
-        return TlsStream.display(session, pipeline.sender(), pipeline.receiver(), RateCap.none());
+        return TlsStream.display(session, SendProgress.verbose(pipeline.sender()), pipeline.receiver(),
+                RateCap.none());
     }
 
     /** Removes the run's keys and certificates from both hosts. */

@@ -24,6 +24,14 @@ public interface Transport extends AutoCloseable {
         return start(pipeline, limiter);
     }
 
+    /**
+     * The stream goes from the source straight to the target over one connection (not through this
+     * machine): without a buffer size from the user it then has no mbuffer ({@link TransferSettings#BUFFER_BY_TRANSPORT}).
+     */
+    default boolean direct() {
+        return false;
+    }
+
     /** The stream as it would run, for the plan (--dry-run) and the log, quoted for a POSIX shell. */
     String display(TransferPipeline pipeline);
 

@@ -33,12 +33,14 @@ public final class Transports {
     }
 
     /**
-     * @param sourceReport the source's probe (ssh-direct needs {@code pv} there; tls needs {@code pv},
-     *                     {@code socat} and, for certificates made for the run, {@code openssl})
+     * @param sourceReport the source's probe (tls needs {@code socat} and, for certificates made for
+     *                     the run, {@code openssl} there; a capped stream needs {@code pv} there unless the
+     *                     target has it)
      * @param targetReport the target's probe (tls needs {@code socat} and {@code openssl} there too)
+     * @param capped       the streams may have a rate cap ({@code --bwlimit}, or a daemon's window)
      */
     public static Choice choose(TransportSettings settings, Host source, Host target, HostReport sourceReport,
-                                HostReport targetReport) {
+                                HostReport targetReport, boolean capped) {
         RelayTransport relay = new RelayTransport(source, target, settings.reuseConnections());
         TransportMode mode = settings.effectiveMode();
         if (mode == TransportMode.RELAY) {
@@ -52,7 +54,11 @@ public final class Transports {
                     : "this machine is one end of the stream") + ", so its bytes cross the network once anyway; "
                     + "relaying it"));
         }
-        List<Helper> sourceNeeds = new ArrayList<>(List.of(Helper.PV));
+        List<Helper> sourceNeeds = new ArrayList<>();
+        if (capped && !capOnTarget(targetReport)) {
+            // The cap is held by pv where there is one (RateCap); zfs send counts the stream itself.
+            sourceNeeds.add(Helper.PV);
+        }
         List<Helper> targetNeeds = new ArrayList<>();
         if (mode == TransportMode.TLS) {
             sourceNeeds.add(Helper.SOCAT);

@@ -168,7 +168,7 @@ class TransportLabTest {
 
     /**
      * A stage failing on either end of a tls stream is named with its host and what it said: the
-     * target's receive over quota, and the source's counter ended by a signal mid-stream.
+     * target's receive over quota, and the source's zfs send ended by a signal mid-stream.
      */
     @Test
     void aTlsStageFailingOnEitherHostIsNamedWithItsHostAndStderr(TwoGuests.Fixture lab) throws Exception {
@@ -185,14 +185,14 @@ class TransportLabTest {
                 .containsAnyOf("quota", "space");
 
         CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killWhen(lab, "^socat -lf ", 4 * MIB,
-                "^pv -n -b", "TERM"));
+                "^zfs send -v -P", "TERM"));
         LabFixture.Run cut = lab.zfsSync("sync", with(TLS, "--json", "--retries=0", "--compress=none",
                 "--bwlimit=2M", lab.src("tq"), lab.dst("tq")));
         assertThat(killer.get()).as("the fault was injected").startsWith("killed");
         assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
         String onSource = cut.json().get("datasets").get(0).get("message").asText();
-        System.out.println("[lab figures] counter ended on the source, tls: " + onSource);
-        assertThat(onSource).contains("`pv -n -b").contains("on " + TwoGuests.SOURCE_HOST + " failed");
+        System.out.println("[lab figures] zfs send ended on the source, tls: " + onSource);
+        assertThat(onSource).contains("`zfs send -v -P").contains("on " + TwoGuests.SOURCE_HOST + " failed");
     }
 
     /**
@@ -319,7 +319,7 @@ class TransportLabTest {
 
     /**
      * In the source guest: waits for a process matching {@code measured} to have read {@code offset}
-     * bytes (its read(2) count: pv moves data by splice(2), which that count misses), then signals
+     * bytes (its read(2) count: a pv moves data by splice(2), which that count misses), then signals
      * the process matching {@code victim}.
      */
     private static String killWhen(TwoGuests.Fixture lab, String measured, long offset, String victim, String signal) {

@@ -39,12 +39,13 @@ class ShapeChooserTest {
     void noNetworkHopMeansNoHelpersAtAll() {
         TransferSettings s = settings(CompressionMode.ZSTD, TransferSettings.DEFAULT_BUFFER);
         assertThat(ShapeChooser.helpersToProbe(s, false)).isEmpty();
-        assertThat(ShapeChooser.choose(s, EVERYTHING, EVERYTHING, false).shape().stages()).isEmpty();
+        assertThat(ShapeChooser.choose(s, EVERYTHING, EVERYTHING, false, false).shape().stages()).isEmpty();
     }
 
     @Test
     void autoPrefersZstdAndBuffersBothEnds() {
-        ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 1 << 25), EVERYTHING, EVERYTHING, true);
+        ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 1 << 25), EVERYTHING, EVERYTHING,
+                true, false);
         assertThat(c.shape().stages()).containsExactly(new Compression(Helper.ZSTD), new Buffering(1 << 25, true, true));
         assertThat(c.warnings()).isEmpty();
     }
@@ -52,14 +53,14 @@ class ShapeChooserTest {
     @Test
     void autoFallsBackToLz4WhenOneEndLacksZstd() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 0), EVERYTHING,
-                host("b", OK, MISSING, OK), true);
+                host("b", OK, MISSING, OK), true, false);
         assertThat(c.shape().stages()).containsExactly(new Compression(Helper.LZ4));
     }
 
     @Test
     void autoWithoutAnyCompressorWarnsAndSendsUncompressed() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 0), EVERYTHING,
-                host("b", OK, MISSING, MISSING), true);
+                host("b", OK, MISSING, MISSING), true, false);
         assertThat(c.shape().stages()).isEmpty();
         assertThat(c.warnings()).singleElement().asString().contains("uncompressed");
     }
@@ -67,7 +68,7 @@ class ShapeChooserTest {
     @Test
     void aMissingMbufferOnOneEndIsAWarningAndTheOtherEndKeepsIts() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.NONE, 1 << 25), EVERYTHING,
-                host("b", MISSING, OK, OK), true);
+                host("b", MISSING, OK, OK), true, false);
         assertThat(c.shape().stages()).containsExactly(new Buffering(1 << 25, true, false));
         assertThat(c.warnings()).singleElement().asString().contains("mbuffer", "not installed on b", "--no-mbuffer");
     }
@@ -75,7 +76,7 @@ class ShapeChooserTest {
     @Test
     void aBrokenMbufferStopsTheRunWithItsErrorAndTheWayOut() {
         assertThatThrownBy(() -> ShapeChooser.choose(settings(CompressionMode.NONE, 1 << 25), EVERYTHING,
-                host("b", BROKEN, OK, OK), true))
+                host("b", BROKEN, OK, OK), true, false))
                 .isInstanceOf(MissingToolException.class)
                 .hasMessageContaining("on b").hasMessageContaining("mbuffer: bad").hasMessageContaining("--no-mbuffer");
     }
@@ -83,8 +84,24 @@ class ShapeChooserTest {
     @Test
     void aCompressorTheUserNamedMustBeOnBothEnds() {
         assertThatThrownBy(() -> ShapeChooser.choose(settings(CompressionMode.ZSTD, 0), EVERYTHING,
-                host("b", OK, MISSING, OK), true))
+                host("b", OK, MISSING, OK), true, false))
                 .isInstanceOf(MissingToolException.class).hasMessageContaining("on b").hasMessageContaining("zstd");
+    }
+
+    @Test
+    void withoutASizeFromTheUserOnlyTheRelayIsBuffered() {
+        TransferSettings unset = settings(CompressionMode.NONE, TransferSettings.BUFFER_BY_TRANSPORT);
+        assertThat(ShapeChooser.helpersToProbe(unset, true)).containsExactly(Helper.MBUFFER);
+        assertThat(ShapeChooser.choose(unset, EVERYTHING, EVERYTHING, true, false).shape().stages())
+                .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, true, true));
+        assertThat(ShapeChooser.choose(unset, EVERYTHING, EVERYTHING, true, true).shape().stages()).isEmpty();
+    }
+
+    @Test
+    void aSizeFromTheUserBuffersADirectStreamToo() {
+        ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.ZSTD, 1 << 21), EVERYTHING, EVERYTHING,
+                true, true);
+        assertThat(c.shape().stages()).containsExactly(new Compression(Helper.ZSTD), new Buffering(1 << 21, true, true));
     }
 
     @Test

@@ -69,7 +69,7 @@ class TransportsTest {
     void sshDirectBetweenTwoRemoteHostsWithPvOnTheSourceGoesDirect() {
         Host source = ssh("a");
         Transports.Choice c = Transports.choose(DIRECT, source, ssh("b"), report("a", HelperState.Status.OK),
-                report("b", HelperState.Status.OK));
+                report("b", HelperState.Status.OK), false);
         assertThat(c.transport()).isInstanceOf(SshDirectTransport.class);
         assertThat(c.transport().name()).isEqualTo("ssh-direct");
         assertThat(c.notes()).isEmpty();
@@ -80,24 +80,34 @@ class TransportsTest {
         Host local = new LocalHost((h, d, s) -> { });
         Host a = ssh("a");
         HostReport ok = report("a", HelperState.Status.OK);
-        assertThat(Transports.choose(DIRECT, local, a, ok, ok).transport()).isInstanceOf(RelayTransport.class);
-        assertThat(Transports.choose(DIRECT, a, local, ok, ok).notes()).singleElement().asString()
+        assertThat(Transports.choose(DIRECT, local, a, ok, ok, false).transport()).isInstanceOf(RelayTransport.class);
+        assertThat(Transports.choose(DIRECT, a, local, ok, ok, false).notes()).singleElement().asString()
                 .contains("this machine is one end");
-        assertThat(Transports.choose(DIRECT, a, a, ok, ok).notes()).singleElement().asString().contains("same host");
-        assertThat(Transports.choose(TransportSettings.relay(), a, ssh("b"), ok, ok).transport())
+        assertThat(Transports.choose(DIRECT, a, a, ok, ok, false).notes()).singleElement().asString().contains("same host");
+        assertThat(Transports.choose(TransportSettings.relay(), a, ssh("b"), ok, ok, false).transport())
                 .isInstanceOf(RelayTransport.class);
         assertThat(Transports.choose(new TransportSettings(TransportMode.AUTO, Optional.empty(), false), a, ssh("b"), ok,
-                ok).transport()).isInstanceOf(RelayTransport.class);
+                ok, false).transport()).isInstanceOf(RelayTransport.class);
     }
 
     @Test
-    void sshDirectWithoutAWorkingPvOnTheSourceIsAMissingPrerequisite() {
+    void aCappedStreamNeedsPvOnTheSourceOnlyWhenTheTargetLacksIt() {
+        HostReport none = report("b", HelperState.Status.MISSING);
         assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING),
-                report("b", HelperState.Status.OK)))
+                none, true))
                 .isInstanceOf(MissingToolException.class).hasMessageContaining("pv");
         assertThatThrownBy(() -> Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.BROKEN),
-                report("b", HelperState.Status.OK)))
+                none, true))
                 .isInstanceOf(MissingToolException.class);
+        assertThat(Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING),
+                report("b", HelperState.Status.OK), true).transport()).isInstanceOf(SshDirectTransport.class);
+    }
+
+    @Test
+    void anUncappedStreamNeedsNoPvAtAll() {
+        HostReport none = report("b", HelperState.Status.MISSING);
+        assertThat(Transports.choose(DIRECT, ssh("a"), ssh("b"), report("a", HelperState.Status.MISSING), none, false)
+                .transport()).isInstanceOf(SshDirectTransport.class);
     }
 
     @Test
@@ -114,7 +124,7 @@ class TransportsTest {
         TransferPipeline p = new TransferPipeline(org.zfssync.host.Pipeline.of(Command.reading("zfs", "send", "t/a@s")),
                 org.zfssync.host.Pipeline.of(Command.changing("zfs", "receive", "-s", "p/a")));
         String shown = direct.display(p);
-        assertThat(shown).startsWith("ssh ").contains(" a ", "zfs send t/a@s", "pv -n -b -i 1",
+        assertThat(shown).startsWith("ssh ").contains(" a ", "zfs send -v -P t/a@s",
                 "ssh -o BatchMode=yes -o ForwardAgent=no root@10.0.0.2", "zfs receive -s p/a");
         assertThat(shown).as("the per-stage wrapper is not shown").doesNotContain("-exit $?");
     }
@@ -158,12 +168,12 @@ class TransportsTest {
     void tlsWithoutSocatOnTheTargetIsAMissingPrerequisiteNamingTheHost() {
         Map<Helper, HelperState.Status> noSocat = new java.util.EnumMap<>(ALL_OK);
         noSocat.put(Helper.SOCAT, HelperState.Status.MISSING);
-        assertThatThrownBy(() -> Transports.choose(TLS, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat)))
+        assertThatThrownBy(() -> Transports.choose(TLS, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat), false))
                 .isInstanceOf(MissingToolException.class).hasMessageContaining("socat").hasMessageContaining("b");
         Map<Helper, HelperState.Status> noOpenssl = new java.util.EnumMap<>(ALL_OK);
         noOpenssl.put(Helper.OPENSSL, HelperState.Status.MISSING);
         assertThatThrownBy(() -> Transports.choose(TLS, ssh("a"), ssh("b"), helpers("a", noOpenssl),
-                helpers("b", ALL_OK))).isInstanceOf(MissingToolException.class).hasMessageContaining("openssl");
+                helpers("b", ALL_OK), false)).isInstanceOf(MissingToolException.class).hasMessageContaining("openssl");
     }
 
     @Test
@@ -172,7 +182,7 @@ class TransportsTest {
                 Optional.of(TlsListen.parse("10.0.0.1")), false, Optional.empty());
         Map<Helper, HelperState.Status> noSocat = new java.util.EnumMap<>(ALL_OK);
         noSocat.put(Helper.SOCAT, HelperState.Status.MISSING);
-        Transports.Choice c = Transports.choose(auto, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat));
+        Transports.Choice c = Transports.choose(auto, ssh("a"), ssh("b"), helpers("a", ALL_OK), helpers("b", noSocat), false);
         assertThat(c.transport()).isInstanceOf(RelayTransport.class);
         assertThat(c.notes()).singleElement().asString().contains("--transport auto (tls)").contains("b has no working socat")
                 .contains("relaying");
@@ -181,7 +191,7 @@ class TransportsTest {
     @Test
     void tlsWithThisMachineAtOneEndIsRelayed() {
         Host local = new LocalHost((h, d, s) -> { });
-        Transports.Choice c = Transports.choose(TLS, local, ssh("b"), helpers("local", ALL_OK), helpers("b", ALL_OK));
+        Transports.Choice c = Transports.choose(TLS, local, ssh("b"), helpers("local", ALL_OK), helpers("b", ALL_OK), false);
         assertThat(c.transport()).isInstanceOf(RelayTransport.class);
         assertThat(c.notes()).singleElement().asString().contains("--transport tls").contains("this machine is one end");
     }
