@@ -140,6 +140,20 @@ public final class DataPathBench {
             rows.add(new Row("(d) zfs-sync ssh-direct --compress " + c[0] + " (stream; end to end "
                     + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(direct), mib(byHand)));
         }
+        // Buffers on both ends, by hand and by zfs-sync when asked: what the direct default leaves out.
+        String buffer = "mbuffer -q -s 128k -m 32M";
+        String buffered = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
+                "zfs send " + src + "@b | " + buffer + " | ssh " + PEER + " " + ShellQuote.quote(buffer
+                + " | zfs receive -u " + dst + "/x"));
+        double bufferedByHand = median(() -> timedOnHost(buffered));
+        rows.add(new Row("(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'",
+                mib(bufferedByHand), -1));
+        double[] bufferedEnds = new double[1];
+        double bufferedDirect = median(() -> zfsSync("none", bufferedEnds, "--transport", "ssh-direct",
+                "--direct-target-address", PEER, "--mbuffer-size", "32M"));
+        rows.add(new Row("(d) zfs-sync ssh-direct --compress none --mbuffer-size 32M (stream; end to end "
+                + String.format(Locale.ROOT, "%.1f", mib(bufferedEnds[0])) + " MiB/s)", mib(bufferedDirect),
+                mib(bufferedByHand)));
         String tls = "cert=/root/bench-tls/%s.pem,key=/root/bench-tls/%s.key,cafile=/root/bench-tls/%s.pem,verify=1";
         for (String[] c : new String[][] {compressors[0], compressors[2]}) {
             String listen = "zfs send " + src + "@b" + c[1] + " | socat -u STDIN OPENSSL-LISTEN:7450,bind=127.0.0.1,"
