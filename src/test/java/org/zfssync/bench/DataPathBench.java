@@ -28,7 +28,9 @@ import org.zfssync.lab.LabImage;
  * zfs-sync's rate is the
  * stream's (its own "sent N bytes in M ms" line, from the first byte to the verified end),
  * and, apart, end to end (probe, snapshot, listing and cleanup included). Each figure is the
- * median of {@code runs}. Figures only, never assertions. Run by {@code .ci/bench-datapath}.
+ * median of {@code runs}; each zfs-sync row runs by turns with its hand pipe, and its ratio is
+ * the median of the per-turn ratios, so that load from elsewhere on this shared machine weighs
+ * on both sides of a ratio alike. Figures only, never assertions. Run by {@code .ci/bench-datapath}.
  *
  * <p>The data: half random (incompressible), half text (compresses about 5:1), in a pool with
  * compression off, so a compressor has work and the stream carries every byte.
@@ -77,42 +79,57 @@ public final class DataPathBench {
         rows.add(new Row("(a) zfs send | zfs receive, in the guest", mib(local), -1));
         String[][] compressors = {{"none", "", ""}, {"lz4", " | lz4 -q -c", "lz4 -d -q -c | "},
             {"zstd", " | zstd -q -3 -T0 -c", "zstd -d -q -c | "}};
-        double[] hand = new double[compressors.length];
-        for (int i = 0; i < compressors.length; i++) {
-            String[] c = compressors[i];
-            String pipe = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " "
-                    + ShellQuote.quote("zfs send " + src + "@b" + c[1]) + " | ssh -F " + guest.sshConfig() + " "
-                    + LabGuest.TARGET_HOST + " " + ShellQuote.quote(c[2] + "zfs receive -u " + dst + "/x");
-            hand[i] = median(() -> timedOnHost(pipe));
-            rows.add(new Row("(b) by hand: ssh 'zfs send" + c[1] + "' | ssh '" + c[2] + "zfs receive'",
-                    mib(hand[i]), -1));
-        }
-        for (int i = 0; i < compressors.length; i++) {
-            String compress = compressors[i][0];
-            double[] endToEnd = new double[1];
-            double stream = median(() -> zfsSync(compress, endToEnd));
-            rows.add(new Row("(c) zfs-sync relay --compress " + compress + " (stream; end to end "
-                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
+        for (String[] c : compressors) {
+            compare(rows, "(b) by hand: ssh 'zfs send" + c[1] + "' | ssh '" + c[2] + "zfs receive'", relayByHand(c),
+                    "(c) zfs-sync relay --compress " + c[0], c[0]);
         }
         // The relay's own buffers apart: the hand pipes have none.
-        for (int i : new int[] {0, 2}) {
-            String compress = compressors[i][0];
-            double[] endToEnd = new double[1];
-            double stream = median(() -> zfsSync(compress, endToEnd, "--no-mbuffer"));
-            rows.add(new Row("(c) zfs-sync relay --compress " + compress + " --no-mbuffer (stream; end to end "
-                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(stream), mib(hand[i])));
+        for (String[] c : new String[][] {compressors[0], compressors[2]}) {
+            compare(rows, "(b) by hand, again", relayByHand(c), "(c) zfs-sync relay --compress " + c[0]
+                    + " --no-mbuffer", c[0], "--no-mbuffer");
         }
         directTransports(rows, compressors);
-        System.out.printf(Locale.ROOT, "%-86s %9s %8s %8s%n", "path", "MiB/s", "/ (a)", "/ hand");
+        System.out.printf(Locale.ROOT, "%-100s %7s %7s %7s%n", "path", "MiB/s", "/ (a)", "/ hand");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-86s %9.1f %8.2f %8s%n", r.what(), r.mibPerSecond(),
-                    r.mibPerSecond() / mib(local), r.handMibPerSecond() < 0 ? "" : String.format(Locale.ROOT, "%.2f",
-                    r.mibPerSecond() / r.handMibPerSecond()));
+            System.out.printf(Locale.ROOT, "%-100s %7.1f %7.2f %7s%n", r.what(), r.mibPerSecond(),
+                    r.mibPerSecond() / mib(local), r.ratio() < 0 ? "" : String.format(Locale.ROOT, "%.2f", r.ratio()));
         }
         guest.exec("zpool destroy benchsrc; zpool destroy benchdst; true");
     }
 
-    private record Row(String what, double mibPerSecond, double handMibPerSecond) {
+    /** A row: the rate, and for zfs-sync the median of its rate over the hand pipe's, run by turns; else -1. */
+    private record Row(String what, double mibPerSecond, double ratio) {
+    }
+
+    private String relayByHand(String[] c) {
+        return "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote("zfs send " + src
+                + "@b" + c[1]) + " | ssh -F " + guest.sshConfig() + " " + LabGuest.TARGET_HOST + " "
+                + ShellQuote.quote(c[2] + "zfs receive -u " + dst + "/x");
+    }
+
+    /**
+     * The hand pipe and zfs-sync run by turns, {@code runs} times: two rows, each with its median
+     * rate, and zfs-sync's with the median of its per-turn ratios. By turns, so that a slow spell
+     * of this shared machine (other guests) weighs on both sides of a ratio alike.
+     */
+    private void compare(List<Row> rows, String handWhat, String handPipe, String toolWhat, String compress,
+                         String... transport) {
+        List<Double> hand = new ArrayList<>();
+        List<Double> tool = new ArrayList<>();
+        List<Double> ends = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            double h = timedOnHost(handPipe);
+            double[] endToEnd = new double[1];
+            double t = zfsSync(compress, endToEnd, transport);
+            hand.add(h);
+            tool.add(t);
+            ends.add(endToEnd[0]);
+            ratios.add(h / t);
+        }
+        rows.add(new Row(handWhat, mib(middle(hand)), -1));
+        rows.add(new Row(toolWhat + " (stream; end to end " + String.format(Locale.ROOT, "%.1f", mib(middle(ends)))
+                + " MiB/s)", mib(middle(tool)), middle(ratios)));
     }
 
     /** (d) ssh-direct and (e) tls, each by hand and by zfs-sync, without compression and with zstd. */
@@ -131,29 +148,18 @@ public final class DataPathBench {
             String hand = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
                     "zfs send " + src + "@b" + c[1] + " | ssh " + PEER + " " + ShellQuote.quote(c[2] + "zfs receive -u "
                     + dst + "/x"));
-            double byHand = median(() -> timedOnHost(hand));
-            rows.add(new Row("(d) by hand: ssh SRC 'zfs send" + c[1] + " | ssh PEER \"" + c[2] + "zfs receive\"'",
-                    mib(byHand), -1));
-            double[] endToEnd = new double[1];
-            double direct = median(() -> zfsSync(c[0], endToEnd, "--transport", "ssh-direct", "--direct-target-address",
-                    PEER));
-            rows.add(new Row("(d) zfs-sync ssh-direct --compress " + c[0] + " (stream; end to end "
-                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(direct), mib(byHand)));
+            compare(rows, "(d) by hand: ssh SRC 'zfs send" + c[1] + " | ssh PEER \"" + c[2] + "zfs receive\"'", hand,
+                    "(d) zfs-sync ssh-direct --compress " + c[0], c[0], "--transport", "ssh-direct",
+                    "--direct-target-address", PEER);
         }
         // Buffers on both ends, by hand and by zfs-sync when asked: what the direct default leaves out.
         String buffer = "mbuffer -q -s 128k -m 32M";
         String buffered = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
                 "zfs send " + src + "@b | " + buffer + " | ssh " + PEER + " " + ShellQuote.quote(buffer
                 + " | zfs receive -u " + dst + "/x"));
-        double bufferedByHand = median(() -> timedOnHost(buffered));
-        rows.add(new Row("(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'",
-                mib(bufferedByHand), -1));
-        double[] bufferedEnds = new double[1];
-        double bufferedDirect = median(() -> zfsSync("none", bufferedEnds, "--transport", "ssh-direct",
-                "--direct-target-address", PEER, "--mbuffer-size", "32M"));
-        rows.add(new Row("(d) zfs-sync ssh-direct --compress none --mbuffer-size 32M (stream; end to end "
-                + String.format(Locale.ROOT, "%.1f", mib(bufferedEnds[0])) + " MiB/s)", mib(bufferedDirect),
-                mib(bufferedByHand)));
+        compare(rows, "(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'", buffered,
+                "(d) zfs-sync ssh-direct --compress none --mbuffer-size 32M", "none", "--transport", "ssh-direct",
+                "--direct-target-address", PEER, "--mbuffer-size", "32M");
         String tls = "cert=/root/bench-tls/%s.pem,key=/root/bench-tls/%s.key,cafile=/root/bench-tls/%s.pem,verify=1";
         for (String[] c : new String[][] {compressors[0], compressors[2]}) {
             String listen = "zfs send " + src + "@b" + c[1] + " | socat -u STDIN OPENSSL-LISTEN:7450,bind=127.0.0.1,"
@@ -163,13 +169,9 @@ public final class DataPathBench {
             String hand = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(listen)
                     + " & ssh -F " + guest.sshConfig() + " " + LabGuest.TARGET_HOST + " " + ShellQuote.quote(connect)
                     + " && wait";
-            double byHand = median(() -> timedOnHost(hand));
-            rows.add(new Row("(e) by hand: 'zfs send" + c[1] + " | socat OPENSSL-LISTEN' & 'socat OPENSSL: | "
-                    + c[2] + "zfs receive'", mib(byHand), -1));
-            double[] endToEnd = new double[1];
-            double direct = median(() -> zfsSync(c[0], endToEnd, "--transport", "tls", "--tls-listen", "127.0.0.1"));
-            rows.add(new Row("(e) zfs-sync tls --compress " + c[0] + " (stream; end to end "
-                    + String.format(Locale.ROOT, "%.1f", mib(endToEnd[0])) + " MiB/s)", mib(direct), mib(byHand)));
+            compare(rows, "(e) by hand: 'zfs send" + c[1] + " | socat OPENSSL-LISTEN' & 'socat OPENSSL: | " + c[2]
+                    + "zfs receive'", hand, "(e) zfs-sync tls --compress " + c[0], c[0], "--transport", "tls",
+                    "--tls-listen", "127.0.0.1");
         }
     }
 
@@ -221,8 +223,13 @@ public final class DataPathBench {
         for (int i = 0; i < runs; i++) {
             all.add(timed.seconds());
         }
-        all.sort(null);
-        return all.get(all.size() / 2);
+        return middle(all);
+    }
+
+    private static double middle(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
     }
 
     private String sh(String command) {
