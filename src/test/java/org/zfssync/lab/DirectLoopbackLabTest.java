@@ -24,6 +24,7 @@ class DirectLoopbackLabTest {
 
     @Test
     void bothDirectTransportsCarryAFullAndAnIncrementalCountedByZfsSend(LabFixture lab) {
+        // ssh-direct first: its second round, with buffers asked for, adds a file the tls round then carries.
         peerAlias(lab);
         String data = lab.sourcePool() + "/d";
         lab.sh("zfs create " + data);
@@ -43,7 +44,7 @@ class DirectLoopbackLabTest {
             LabFixture.Run run = lab.zfsSync("sync", args(transport, "--json", lab.src("d"), lab.dst(name)));
             assertThat(run.exitCode()).as(run.toString()).isZero();
             JsonNode d = run.json().get("datasets").get(0);
-            System.out.printf("[lab figures] %s over the guest's loopback: 8 MiB in two snapshots and the sync "
+            System.out.printf("[lab figures] %s over the guest's loopback: 8 or 9 MiB in two snapshots and the sync "
                     + "snapshot, zfs send counted %d bytes%n", name, d.get("bytes").asLong());
             // 8 MiB written; each snapshot counts at least at the size zfs send announced (a little under its stream).
             assertThat(d.get("bytes").asLong()).as(name + ": the count covers the stream").isGreaterThan(15 * MIB / 2);
@@ -51,7 +52,11 @@ class DirectLoopbackLabTest {
             assertThat(lab.snapshots(target)).contains("a", "b");
             assertThat(lab.checksum(target)).isEqualTo(lab.checksumOfNewestSnapshot(data));
 
-            lab.writeRandom(data, "third-" + name, 1);
+            if (!name.equals("ssh-direct")) {
+                continue;
+            }
+            // Buffers when asked, once (the two transports build the stream's stages alike).
+            lab.writeRandom(data, "third", 1);
             LabFixture.Run again = lab.zfsSync("sync", args(transport, "--json", "-v", "--mbuffer-size", "2M",
                     lab.src("d"), lab.dst(name)));
             assertThat(again.exitCode()).as(again.toString()).isZero();
