@@ -47,7 +47,7 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         LOG.info("source {} runs OpenZFS {}, target {} runs OpenZFS {}", sourceHost.name(), sourceReport.version(),
                 targetHost.name(), targetReport.version());
         Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport,
-                targetReport, settings.bandwidth() != null || settings.bytesPerSecond() > 0);
+                targetReport, settings.capped());
         carrier.notes().forEach(LOG::info);
         ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop,
                 carrier.transport().direct());

@@ -26,7 +26,8 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
      * source to the target, whose socket buffers (and ssh's channel window) already sit between
      * {@code zfs send} and {@code zfs receive}; the two mbuffers cost it 13 % of its rate in the lab
      * (each copies every byte twice more) and bought nothing there. A size given by the user is
-     * used on every transport.
+     * used on every transport. A capped direct stream still gets one, on the receiving side
+     * ({@link ShapeChooser}).
      */
     public static final long BUFFER_BY_TRANSPORT = -1;
 
@@ -82,6 +83,11 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
     public static TransferSettings defaults() {
         return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.DEFAULT,
                 BUFFER_BY_TRANSPORT, 1);
+    }
+
+    /** The streams may have a rate cap: {@code --bwlimit}, or a limiter the daemon adjusts. */
+    public boolean capped() {
+        return bandwidth != null || bytesPerSecond > 0;
     }
 
     /** The mbuffer size on each end of a stream: the user's, else the relay's default, else none for a direct stream. */

@@ -98,6 +98,18 @@ class ShapeChooserTest {
     }
 
     @Test
+    void aCappedDirectStreamIsBufferedOnTheReceivingSideOnly() {
+        TransferSettings capped = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
+                CompressionMode.NONE, TransferSettings.BUFFER_BY_TRANSPORT, 1);
+        assertThat(ShapeChooser.choose(capped, EVERYTHING, EVERYTHING, true, true).shape().stages())
+                .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, false, true));
+        TransferSettings cappedUnbuffered = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
+                CompressionMode.NONE, 0, 1);
+        assertThat(ShapeChooser.choose(cappedUnbuffered, EVERYTHING, EVERYTHING, true, true).shape().stages())
+                .as("--no-mbuffer wins").isEmpty();
+    }
+
+    @Test
     void aSizeFromTheUserBuffersADirectStreamToo() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.ZSTD, 1 << 21), EVERYTHING, EVERYTHING,
                 true, true);
