@@ -74,6 +74,15 @@ final class Sequences {
      * session; empty when the transport cannot carry them or fewer than two streams would.
      */
     List<List<Integer>> choose(Plan plan, TreeState sourceNow) {
+        return choose(transport, plan, sourceNow);
+    }
+
+    /**
+     * As {@link #choose(Plan, TreeState)} for {@code transport}; also for the plan printer. The
+     * source may be as listed before the sync snapshot (whatever was written since the newest
+     * snapshot then counts).
+     */
+    static List<List<Integer>> choose(Transport transport, Plan plan, TreeState sourceNow) {
         if (!transport.carriesSequences()) {
             return List.of();
         }
@@ -130,11 +139,11 @@ final class Sequences {
             if (step instanceof Step.CreateParent && sends.isEmpty()) {
                 continue;
             }
-            if (!(step instanceof Step.Send send) || StreamSize.boundOf(source, send) < 0
-                    || StreamSize.boundOf(source, send) >= StreamSize.TINY) {
+            long bound = step instanceof Step.Send send ? StreamSize.boundOf(source, send) : -1;
+            if (bound < 0 || bound >= StreamSize.TINY) {
                 return List.of();
             }
-            sends.add(send);
+            sends.add((Step.Send) step);
         }
         return sends;
     }

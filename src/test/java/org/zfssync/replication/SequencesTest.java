@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.zfssync.event.RunEvent;
+import org.zfssync.zfs.TreeState;
+import org.zfssync.zfs.Zfs;
 
 /**
  * Tiny streams of a tree run back to back on one session on each side ({@link Sequences}), driven
@@ -114,6 +116,22 @@ class SequencesTest {
         assertThat(pair.dst.guid("backup/a/c2/big/small@s1")).isEqualTo(pair.src.guid("tank/a/c2/big/small@s1"));
         assertThat(pair.dst.sequences()).hasSize(1);
         assertThat(pair.dst.sequences().get(0)).hasSize(8).noneMatch(c -> c.contains("big"));
+    }
+
+    @Test
+    void aDryRunMarksTheStreamsThatWouldRunInSequence() {
+        ExecutorTest.Pair pair = tree();
+        SyncOptions options = pair.options();
+        TreeState src = new Zfs(pair.src).list(pair.sourceRoot, true);
+        Plan plan = new Planner(options).plan(src, new Zfs(pair.dst).list(pair.targetRoot, true), pair.now);
+        List<String> lines = new PlanPrinter(pair.src, pair.dst, StreamShape.plain(), options.naming(),
+                new RelayTransport(pair.src, pair.dst)).lines(plan, src);
+        assertThat(lines).filteredOn(l -> l.contains("zfs receive")).hasSize(8)
+                .allMatch(l -> l.endsWith("   # in sequence"));
+        assertThat(lines).anyMatch(l -> l.startsWith("the tiny streams of 4 dataset(s) run back to back"));
+        pair.dst.runSequences(false);
+        assertThat(new PlanPrinter(pair.src, pair.dst, StreamShape.plain(), options.naming(),
+                new RelayTransport(pair.src, pair.dst)).lines(plan, src)).noneMatch(l -> l.contains("in sequence"));
     }
 
     @Test
