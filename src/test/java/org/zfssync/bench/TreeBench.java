@@ -54,7 +54,7 @@ public final class TreeBench {
     /**
      * Arguments: N (default 100); the tools, in order (default {@code zfs-sync,syncoid,hand}, with
      * {@code before} first when {@code -Dzfs.sync.before=JAR} names an earlier zfs-sync; also
-     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}; {@code zfs-sync-reuse}: with {@code --reuse-connections});
+     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}; {@code zfs-sync-noreuse}: with {@code --no-reuse-connections});
      * then extra arguments for the {@code zfs-sync} row.
      */
     public static void main(String[] args) throws Exception {
@@ -97,7 +97,7 @@ public final class TreeBench {
                     case "before" -> zfsSync(round, tool, before, List.of(), "treedst/zs0/t");
                     case "zfs-sync" -> zfsSync(round, tool, jar, zfsSyncArgs, "treedst/zs/t");
                     case "zfs-sync-j4" -> zfsSync(round, tool, jar, List.of("-j", "4"), "treedst/zs4/t");
-                    case "zfs-sync-reuse" -> zfsSync(round, tool, jar, List.of("--reuse-connections"), "treedst/zsr/t");
+                    case "zfs-sync-noreuse" -> zfsSync(round, tool, jar, List.of("--no-reuse-connections"), "treedst/zsr/t");
                     case "syncoid" -> syncoid();
                     case "hand" -> hand(round);
                     default -> throw new IllegalArgumentException("unknown tool " + tool);
