@@ -41,7 +41,7 @@ final class Sequences {
      */
     static final int MAX_SCRIPT = 48 * 1024;
     /** A generous allowance per command for the status markers the script adds around it. */
-    private static final int PER_COMMAND = 120;
+    private static final int PER_COMMAND = 160;
 
     private final Transport transport;
     private final Host target;
