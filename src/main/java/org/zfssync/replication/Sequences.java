@@ -39,7 +39,7 @@ final class Sequences {
      * The longest script per session. Linux caps one argument (the remote shell's {@code -c}
      * script) at 128 KiB; a bigger tree runs as several sequences, one after another.
      */
-    static final int MAX_SCRIPT = 48 * 1024;
+    static final int MAX_SCRIPT = 64 * 1024;
     /** A generous allowance per command for the status markers the script adds around it. */
     private static final int PER_COMMAND = 160;
 
