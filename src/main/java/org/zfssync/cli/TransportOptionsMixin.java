@@ -49,10 +49,11 @@ final class TransportOptionsMixin {
             + "path on both hosts.")
     String tlsKey;
 
-    @Option(names = "--reuse-connections", description = "With the relay: run each stream the source's listing "
-            + "bounds under 16 MiB on a kept ssh connection to each host (one stream at a time on each) instead of new "
-            + "ones: a tree of many small datasets syncs several times faster. See README \"Transports\".")
-    boolean reuseConnections;
+    @Option(names = "--reuse-connections", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With the relay: run each stream the source's listing bounds under 16 MiB on a kept ssh "
+            + "connection to each host (one stream at a time on each) instead of new ones (the default); "
+            + "--no-reuse-connections gives every stream its own. See README \"ssh options\".")
+    boolean reuseConnections = true;
 
     TransportSettings toSettings() {
         return new TransportSettings(TransportMode.parse(transport), Optional.ofNullable(directTargetAddress),

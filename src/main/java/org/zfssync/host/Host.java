@@ -38,6 +38,26 @@ public interface Host extends AutoCloseable {
         return start(pipeline);
     }
 
+    /**
+     * Whether {@link #startSequence} works here: it needs a shell on the host (a remote one; this
+     * machine runs commands without a shell).
+     */
+    default boolean startsSequences() {
+        return false;
+    }
+
+    /**
+     * Starts commands that run one after another on one connection, each in turn reading the
+     * session's stdin or writing its stdout (the sends of many small streams back to back, or the
+     * receives that take them in turn), stopping at the first that fails. The result has one
+     * entry per command, in order: those after a failure say they did not run.
+     *
+     * @throws UnsupportedOperationException unless {@link #startsSequences()}
+     */
+    default RunningPipeline startSequence(List<Command> commands) {
+        throw new UnsupportedOperationException(name() + " runs no command sequences");
+    }
+
     /** A control command exactly as {@link #run} would run it, quoted for a POSIX shell. */
     String display(Command command);
 

@@ -386,6 +386,34 @@ public final class SshHost implements Host {
         return running(pipeline, tag, process);
     }
 
+    @Override
+    public boolean startsSequences() {
+        return true;
+    }
+
+    /**
+     * One new ssh session runs every command in turn under {@link SequenceScript}. Each command
+     * is logged as it would run on its own, marked {@code # in sequence}, then the session once;
+     * the result's stages are the commands, in order.
+     */
+    @Override
+    public RunningPipeline startSequence(List<Command> commands) {
+        String tag = newTag();
+        for (Command command : commands) {
+            listener.beforeRun(destination, display(Pipeline.of(command)) + "   # in sequence", false);
+        }
+        listener.beforeRun(destination, "(" + commands.size() + " streams in one session)", true);
+        Process process;
+        try {
+            process = Processes.start(streamArgv(ShellQuote.loginScript(SequenceScript.render(commands, tag))));
+        } catch (IOException e) {
+            throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
+        }
+        Pipeline all = new Pipeline(commands);
+        return new RunningPipeline(all, destination, List.of(process),
+                (exits, errs) -> SequenceScript.decode(commands, tag, destination, errs.get(0)));
+    }
+
     private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown) {
         return start(pipeline, tag, remoteCommand, shown, false);
     }

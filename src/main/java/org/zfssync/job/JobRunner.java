@@ -550,7 +550,7 @@ public final class JobRunner {
         return new TransportSettings(s.transport() == null ? TransportMode.RELAY : TransportMode.parse(s.transport()),
                 Optional.ofNullable(s.directTargetAddress()), Settings.on(s.sshForwardAgent()),
                 Optional.ofNullable(s.tlsListen()).map(TlsListen::parse), Settings.on(s.insecureDirect()),
-                TlsFiles.of(s.tlsCa(), s.tlsCert(), s.tlsKey()), Settings.on(s.reuseConnections()));
+                TlsFiles.of(s.tlsCa(), s.tlsCert(), s.tlsKey()), !Boolean.FALSE.equals(s.reuseConnections()));
     }
 
     static SshOptions ssh(Settings s) {

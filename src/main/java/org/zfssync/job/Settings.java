@@ -472,7 +472,7 @@ public final class Settings {
         return tlsKey;
     }
 
-    /** Small streams on kept ssh connections ({@code --reuse-connections}). */
+    /** Small streams on kept ssh connections ({@code reuse-connections}; null: the default, on). */
     public Boolean reuseConnections() {
         return reuseConnections;
     }

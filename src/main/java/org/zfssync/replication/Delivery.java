@@ -110,7 +110,17 @@ final class Delivery {
      * listing ({@link #verify}); everything else is read again at once.
      */
     Outcome run(DatasetPlan p, DatasetState sourceNow, DatasetState targetAtStart) {
-        return run(p, sourceNow, targetAtStart, true, null, new Progress());
+        return run(p, sourceNow, targetAtStart, true, false, null, new Progress());
+    }
+
+    /**
+     * Brings a dataset to its goal from what its target holds now (read first), not as planned:
+     * for a dataset whose streams ran in a sequence ({@link Sequences}) and did not all arrive.
+     * Of its plan's target steps only {@code zfs create -p} of a new target's parent runs again (a
+     * sequence only carries plans made of that and sends).
+     */
+    Outcome rejoin(DatasetPlan p, DatasetState sourceNow, DatasetState targetAtStart) {
+        return run(p, sourceNow, targetAtStart, true, true, null, new Progress());
     }
 
     /**
@@ -122,11 +132,17 @@ final class Delivery {
         progress.bytes = first.bytes();
         progress.retries = first.retries();
         progress.streamed = true;
-        return run(p, sourceNow, targetNow, false, targetNow, progress);
+        return run(p, sourceNow, targetNow, false, true, targetNow, progress);
     }
 
+    /**
+     * @param decide       decide every stream from the target ({@code continueFrom}, or as read now
+     *                     when that is null), the plan's first one too; run no target step but, when
+     *                     the target is read now, the parent's {@code zfs create -p}
+     * @param continueFrom the target as just read, or null
+     */
     private Outcome run(DatasetPlan p, DatasetState sourceNow, DatasetState targetAtStart, boolean deferVerification,
-                        DatasetState continueFrom, Progress progress) {
+                        boolean decide, DatasetState continueFrom, Progress progress) {
         String from = Executor.firstFrom(p);
         String to = Executor.lastTo(p);
         DatasetState view = targetAtStart;
@@ -136,13 +152,13 @@ final class Delivery {
             for (int i = 0; i < p.steps().size(); i++) {
                 Step step = p.steps().get(i);
                 if (step instanceof Step.Send || step instanceof Step.ResumeSend) {
-                    Delivered d = deliver(p, continueFrom == null ? i : -1, sourceNow, progress, continueFrom,
+                    Delivered d = deliver(p, decide ? -1 : i, sourceNow, progress, continueFrom,
                             deferVerification);
                     view = d.view();
                     verified = d.verified();
                     break;
                 }
-                if (continueFrom == null) {
+                if (!decide || (continueFrom == null && step instanceof Step.CreateParent)) {
                     runTargetStep(step);
                 }
             }
@@ -394,7 +410,7 @@ final class Delivery {
         return StreamSize.shape(shape, sourceNow, send);
     }
 
-    private static String describe(Step step) {
+    static String describe(Step step) {
         if (step instanceof Step.Send s) {
             return (s.full() ? "full send of " : "incremental send ") + s.source().snapshot(s.snapshot()) + " -> "
                     + s.target() + (s.full() ? "" : " from " + s.from() + (s.intermediates() ? " (-I)" : " (-i)"));

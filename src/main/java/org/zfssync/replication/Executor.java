@@ -50,6 +50,7 @@ public final class Executor {
     private final Map<Step.Send, Long> estimates = new ConcurrentHashMap<>();
     private final Cancellation cancellation;
     private final Delivery delivery;
+    private final Sequences sequences;
     private final RunEvents events;
     private final String runId;
     /** When each dataset's turn began, for its duration. */
@@ -89,6 +90,7 @@ public final class Executor {
         RateLimiter limiter = settings.limiter();
         this.delivery = new Delivery(target, targetZfs, settings, shape, limiter, sleeper, cancellation,
                 this.progressStyle, estimates, noStream, events, runId, transport);
+        this.sequences = new Sequences(transport, target, settings, limiter, cancellation);
     }
 
     /**
@@ -283,15 +285,27 @@ public final class Executor {
     private void runDatasets(Plan plan, TreeState sourceNow, TreeState targetState, String snapshotError,
                              List<DatasetResult> results, Map<DatasetName, Delivery.Outcome> outcomes) {
         List<DatasetPlan> plans = plan.datasets();
+        // The tiny streams first, back to back on one session on each side; what did not arrive goes on alone below.
+        Sequences.Outcome sequenced = snapshotError != null || cancellation.isCancelled()
+                ? new Sequences.Outcome(Map.of(), Set.of())
+                : sequences.run(plan, sequences.choose(plan, sourceNow), sourceNow, this::started);
         Set<DatasetName> failedCreations = ConcurrentHashMap.newKeySet();
         Map<DatasetName, Delivery.Outcome> found = new ConcurrentHashMap<>();
         List<DatasetResult> done = new TreeScheduler(settings.workers()).run(
                 plans.stream().map(DatasetPlan::source).toList(), i -> {
                     DatasetPlan p = plans.get(i);
-                    startedAt.put(p.source(), events.now());
-                    events.emit(new RunEvent.DatasetStarted(runId, p.source().value(), p.target().value(),
-                            firstFrom(p), lastTo(p), estimate(p), startedAt.get(p.source())));
-                    Delivery.Outcome o = runDataset(p, plan, sourceNow, targetState, snapshotError, failedCreations);
+                    DatasetResult arrived = sequenced.arrived().get(i);
+                    if (arrived != null) {
+                        // Verified by GUID with the rest of the tree, after every stream ran.
+                        found.put(p.source(), new Delivery.Outcome(arrived, null, false));
+                        return arrived;
+                    }
+                    boolean rejoin = sequenced.rejoin().contains(i);
+                    if (!rejoin) {
+                        started(p);
+                    }
+                    Delivery.Outcome o = runDataset(p, plan, sourceNow, targetState, snapshotError, failedCreations,
+                            rejoin);
                     found.put(p.source(), o);
                     if (o.verified()) {
                         finished(p, o, targetState);
@@ -303,6 +317,13 @@ public final class Executor {
                 });
         results.addAll(done);
         outcomes.putAll(found);
+    }
+
+    /** Marks a dataset's start, for its duration and its {@link RunEvent.DatasetStarted}. */
+    private void started(DatasetPlan p) {
+        startedAt.put(p.source(), events.now());
+        events.emit(new RunEvent.DatasetStarted(runId, p.source().value(), p.target().value(), firstFrom(p), lastTo(p),
+                estimate(p), startedAt.get(p.source())));
     }
 
     /**
@@ -400,8 +421,9 @@ public final class Executor {
         return result.status() == DatasetResult.Status.DONE || result.status() == DatasetResult.Status.UP_TO_DATE;
     }
 
+    /** @param rejoin its streams ran in a sequence and did not all arrive: go on from what the target holds */
     private Delivery.Outcome runDataset(DatasetPlan p, Plan plan, TreeState sourceNow, TreeState targetState,
-                                        String snapshotError, Set<DatasetName> failedCreations) {
+                                        String snapshotError, Set<DatasetName> failedCreations, boolean rejoin) {
         DatasetState targetAtStart = targetState.get(p.target());
         if (p.refusal().isPresent()) {
             LOG.warn("refused {}: {}", p.source(), p.refusal().get().message());
@@ -426,7 +448,7 @@ public final class Executor {
             return new Delivery.Outcome(result(p, DatasetResult.Status.FAILED, p.source()
                     + ": no longer exists on the source"), targetAtStart);
         }
-        return delivery.run(p, sourceDataset, targetAtStart);
+        return rejoin ? delivery.rejoin(p, sourceDataset, targetAtStart) : delivery.run(p, sourceDataset, targetAtStart);
     }
 
     /**

@@ -60,13 +60,23 @@ public final class PlanPrinter {
             out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.hold(holdTag, held)));
             out.add("    " + source.display(org.zfssync.zfs.ZfsCommands.release(holdTag, held)));
         }
-        for (DatasetPlan p : plan.datasets()) {
+        java.util.Set<Integer> sequenced = new java.util.HashSet<>();
+        if (sourceState != null) {
+            Sequences.choose(transport, plan, sourceState).forEach(sequenced::addAll);
+        }
+        if (!sequenced.isEmpty()) {
+            out.add("the tiny streams of " + sequenced.size() + " dataset(s) run back to back on one session on each "
+                    + "side, parents first (each marked # in sequence below; what fails there goes on alone):");
+        }
+        for (int i = 0; i < plan.datasets().size(); i++) {
+            DatasetPlan p = plan.datasets().get(i);
             out.add(p.source() + " -> " + p.target() + ": " + describe(p));
             for (Step step : p.steps()) {
                 if (step instanceof Step.Send s) {
                     StreamShape sendShape = sourceState == null ? shape
                             : StreamSize.shape(shape, sourceState.get(p.source()), s);
-                    out.add("    " + display(StepCommands.pipeline(s, sendShape)));
+                    out.add("    " + display(StepCommands.pipeline(s, sendShape))
+                            + (sequenced.contains(i) ? "   # in sequence" : ""));
                 } else if (step instanceof Step.ResumeSend r) {
                     out.add("    # resume: " + r.token());
                     out.add("    " + display(StepCommands.pipeline(r, shape)));

@@ -3,8 +3,10 @@ package org.zfssync.replication;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.zfssync.host.Command;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.host.RunningPipeline;
@@ -54,6 +56,36 @@ public final class RelayTransport implements Transport {
         RunningPipeline sender;
         try {
             sender = small ? source.startReusing(pipeline.sender()) : source.start(pipeline.sender());
+        } catch (RuntimeException e) {
+            receiver.kill();
+            receiver.await();
+            throw e;
+        }
+        return new Relayed(sender, receiver, limiter);
+    }
+
+    /** When both hosts run command sequences (both remote). */
+    @Override
+    public boolean carriesSequences() {
+        return source.startsSequences() && target.startsSequences();
+    }
+
+    /** The sends on one new session on the source, the receives on one on the target, relayed as one stream. */
+    @Override
+    public RunningStream startSequence(List<TransferPipeline> streams, RateLimiter limiter) {
+        List<Command> sends = new ArrayList<>();
+        List<Command> receives = new ArrayList<>();
+        for (TransferPipeline p : streams) {
+            if (p.sender().size() != 1 || p.receiver().size() != 1) {
+                throw new IllegalArgumentException("a stream in a sequence is one send and one receive, not " + p);
+            }
+            sends.add(p.sender().stages().get(0));
+            receives.add(p.receiver().stages().get(0));
+        }
+        RunningPipeline receiver = target.startSequence(receives);
+        RunningPipeline sender;
+        try {
+            sender = source.startSequence(sends);
         } catch (RuntimeException e) {
             receiver.kill();
             receiver.await();

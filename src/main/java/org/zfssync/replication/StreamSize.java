@@ -89,12 +89,20 @@ final class StreamSize {
      *               about to take (then everything written since the newest snapshot counts)
      */
     static StreamShape shape(StreamShape runShape, DatasetState source, Step.Send send) {
+        long bound = boundOf(source, send);
+        return bound >= 0 && bound < TINY ? StreamShape.plain() : runShape;
+    }
+
+    /**
+     * At most the bytes a send carries, by the listing ({@link #bound}); its snapshot may be the
+     * one the run is about to take. -1 when unknown.
+     */
+    static long boundOf(DatasetState source, Step.Send send) {
         if (source == null) {
-            return runShape;
+            return -1;
         }
         boolean listed = source.snapshots().stream().anyMatch(s -> s.name().equals(send.snapshot()));
-        long bound = bound(source, send.from(), send.snapshot(), !listed);
-        return bound >= 0 && bound < TINY ? StreamShape.plain() : runShape;
+        return bound(source, send.from(), send.snapshot(), !listed);
     }
 
     /** The createtxg of a stream's base, -1 if it is not in the listing. */

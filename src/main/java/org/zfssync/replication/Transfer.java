@@ -76,6 +76,39 @@ public final class Transfer {
         }
     }
 
+    /**
+     * How a sequence of streams ended ({@link #runSequence}).
+     *
+     * @param ended   one result per send and per receive, in order
+     * @param bytes   bytes moved in all
+     * @param stalled the byte count stopped moving for the stall timeout, and the sequence was stopped
+     */
+    record SequenceEnded(RunningStream.Ended ended, long bytes, boolean stalled) {
+    }
+
+    /**
+     * Runs many small streams as one ({@link Transport#startSequence}) to its end, with the same
+     * stall detection, rate limit and cancellation as one stream. Never throws for a failed
+     * stream: the caller reads which ones arrived from the results.
+     */
+    SequenceEnded runSequence(List<TransferPipeline> streams) {
+        cancellation.throwIfCancelled();
+        RunningStream stream = transport.startSequence(streams, limiter);
+        running = stream;
+        cancellation.register(stream);
+        AtomicBoolean stalled = new AtomicBoolean();
+        ScheduledExecutorService watchdog = watch(stream, stalled);
+        try {
+            RunningStream.Ended ended = stream.await();
+            return new SequenceEnded(ended, stream.bytes(), stalled.get());
+        } finally {
+            watchdog.shutdownNow();
+            cancellation.unregister(stream);
+            finalBytes = stream.bytes();
+            running = null;
+        }
+    }
+
     private long finish(RunningStream stream) {
         AtomicBoolean stalled = new AtomicBoolean();
         ScheduledExecutorService watchdog = watch(stream, stalled);

@@ -1,5 +1,7 @@
 package org.zfssync.replication;
 
+import java.util.List;
+
 /**
  * What carries a stream from the source to the target: where its sending and receiving halves
  * run and what joins them. The retry loop, progress, stall detection and the run's plan sit
@@ -30,6 +32,28 @@ public interface Transport extends AutoCloseable {
      */
     default boolean direct() {
         return false;
+    }
+
+    /**
+     * Whether {@link #startSequence} works: many small streams, back to back, on one session on
+     * each host.
+     */
+    default boolean carriesSequences() {
+        return false;
+    }
+
+    /**
+     * Starts many small streams as one: their sends run one after another on one session on the
+     * source, writing one stream; their receives, in the same order, take it in turn on one
+     * session on the target (a receive reads exactly its own stream and stops). Each side stops at
+     * its first failure. Every stream must be a single send and a single receive (no stages
+     * between: a buffer or a compressor would read past a stream's end). The ended stream has one
+     * result per send and per receive, in order; those after a failure say they did not run.
+     *
+     * @throws UnsupportedOperationException unless {@link #carriesSequences()}
+     */
+    default RunningStream startSequence(List<TransferPipeline> streams, RateLimiter limiter) {
+        throw new UnsupportedOperationException(name() + " carries no stream sequences");
     }
 
     /** The stream as it would run, for the plan (--dry-run) and the log, quoted for a POSIX shell. */

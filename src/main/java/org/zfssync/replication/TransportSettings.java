@@ -39,10 +39,10 @@ public record TransportSettings(TransportMode mode, Optional<String> directAddre
         }
     }
 
-    /** Without kept connections. */
+    /** With kept connections for small streams, the default. */
     public TransportSettings(TransportMode mode, Optional<String> directAddress, boolean forwardAgent,
                              Optional<TlsListen> tlsListen, boolean insecureDirect, Optional<TlsFiles> tlsFiles) {
-        this(mode, directAddress, forwardAgent, tlsListen, insecureDirect, tlsFiles, false);
+        this(mode, directAddress, forwardAgent, tlsListen, insecureDirect, tlsFiles, true);
     }
 
     /** Without the TLS settings (relay, ssh-direct). */

@@ -54,7 +54,7 @@ public final class TreeBench {
     /**
      * Arguments: N (default 100); the tools, in order (default {@code zfs-sync,syncoid,hand}, with
      * {@code before} first when {@code -Dzfs.sync.before=JAR} names an earlier zfs-sync; also
-     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}; {@code zfs-sync-reuse}: with {@code --reuse-connections});
+     * {@code zfs-sync-j4}: zfs-sync with {@code -j 4}; {@code zfs-sync-noreuse}: with {@code --no-reuse-connections});
      * then extra arguments for the {@code zfs-sync} row.
      */
     public static void main(String[] args) throws Exception {
@@ -97,7 +97,7 @@ public final class TreeBench {
                     case "before" -> zfsSync(round, tool, before, List.of(), "treedst/zs0/t");
                     case "zfs-sync" -> zfsSync(round, tool, jar, zfsSyncArgs, "treedst/zs/t");
                     case "zfs-sync-j4" -> zfsSync(round, tool, jar, List.of("-j", "4"), "treedst/zs4/t");
-                    case "zfs-sync-reuse" -> zfsSync(round, tool, jar, List.of("--reuse-connections"), "treedst/zsr/t");
+                    case "zfs-sync-noreuse" -> zfsSync(round, tool, jar, List.of("--no-reuse-connections"), "treedst/zsr/t");
                     case "syncoid" -> syncoid();
                     case "hand" -> hand(round);
                     default -> throw new IllegalArgumentException("unknown tool " + tool);
@@ -135,7 +135,8 @@ public final class TreeBench {
 
     /**
      * Per host: commands (each logged one, batched or not), ssh sessions (a control round trip on
-     * the shared connection, or a stream on a new one) and streams among them.
+     * the shared connection, a stream on a new one, or a sequence of streams on one) and streams
+     * (each stream of a sequence counts, its session once).
      */
     private void count(String round, String tool, String log) {
         Map<String, int[]> byHost = new LinkedHashMap<>();
@@ -146,12 +147,14 @@ public final class TreeBench {
             }
             int[] c = byHost.computeIfAbsent(m.group(1), h -> new int[4]);
             String shown = m.group(2);
-            if (shown.matches("\\(\\d+ commands in one session\\)")) {
+            if (shown.matches("\\(\\d+ (commands|streams) in one session\\)")) {
                 c[1]++;
                 continue;
             }
             c[0]++;
-            if (!shown.endsWith("# batched")) {
+            if (shown.endsWith("# in sequence")) {
+                c[2]++;
+            } else if (!shown.endsWith("# batched")) {
                 c[1]++;
                 if (shown.contains("# kept data connection")) {
                     c[3]++;
@@ -163,7 +166,7 @@ public final class TreeBench {
         }
         int datasets = n + 1;
         byHost.forEach((host, c) -> counts.add(String.format(Locale.ROOT, "%s %s on %s: %d commands (%.2f per "
-                + "dataset), %d ssh sessions (%.2f per dataset), %d of them streams (%d on a kept data connection)", tool,
+                + "dataset), %d ssh sessions (%.2f per dataset), %d streams (%d on a kept data connection)", tool,
                 round, host, c[0], c[0] / (double) datasets, c[1], c[1] / (double) datasets, c[2], c[3])));
     }
 

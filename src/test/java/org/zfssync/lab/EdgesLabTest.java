@@ -22,7 +22,8 @@ import org.zfssync.host.ShellQuote;
  * state issue): one dataset's failure neither stops the others' streams nor releases their holds;
  * csh and tcsh login shells on both sides run every command intact; a hung {@code zfs} meets its
  * deadline and frees the lock; a host name with shell characters is refused before any command;
- * the user's own ssh options win over zfs-sync's defaults.
+ * the user's own ssh options win over zfs-sync's defaults; a receive failing in a sequence of tiny
+ * streams is named, and the datasets after it arrive alone.
  */
 @ZfsLab
 class EdgesLabTest {
@@ -87,6 +88,47 @@ class EdgesLabTest {
         soft.assertThat(results.get(s + "/b").get("status").asText()).as("b").isEqualTo("DONE");
         soft.assertThat(lab.checksumOfNewestSnapshot(s + "/b")).as("b's data")
                 .isEqualTo(lab.checksum(lab.targetPool() + "/p/b"));
+        soft.assertThat(lab.leftovers().holds()).as("holds left").isEmpty();
+        soft.assertAll();
+    }
+
+    /**
+     * The tiny datasets of a tree go back to back on one session per side: a full sync of a root
+     * and four children of 64 KiB arrives in one sequence (10 streams); then, in the incremental
+     * sequence, c2's receive fails (its target over quota): c2 fails alone too, its message naming
+     * {@code zfs receive}, the target host and zfs's words, while c3 and c4, after it in the
+     * sequence, go on alone and arrive, and c1, before it, arrived in the sequence.
+     */
+    @Test
+    void aReceiveFailingInASequenceIsNamedAndTheDatasetsAfterItArriveAlone(LabFixture lab) {
+        String s = lab.sourcePool() + "/q";
+        String t = lab.targetPool() + "/q";
+        List<String> children = List.of("c1", "c2", "c3", "c4");
+        lab.sh("zfs create " + s + " && for c in " + String.join(" ", children) + "; do zfs create " + s + "/$c"
+                + " && head -c 64K /dev/urandom > /" + s + "/$c/f; done && zpool sync && zfs snapshot -r " + s + "@u1");
+        LabFixture.Run full = sync(lab, "-r", "-v", "--json", lab.src("q"), lab.dst("q"));
+        assertThat(full.exitCode()).as(full.toString()).isZero();
+        assertThat(full.stderr()).as("one sequence per side").contains(
+                "10 streams of 5 datasets in one session on each side");
+
+        lab.sh("zfs set quota=256K " + t + "/c2 && for c in " + String.join(" ", children) + "; do head -c 512K"
+                + " /dev/urandom > /" + s + "/$c/g; done && zpool sync");
+        LabFixture.Run next = sync(lab, "-r", "-v", "--json", "--retries=1", lab.src("q"), lab.dst("q"));
+        System.out.printf("[lab figures] a receive failing in a sequence: exit %d%n", next.exitCode());
+        Map<String, JsonNode> results = bySource(next);
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(next.exitCode()).as("exit code: one dataset failed\n%s", next).isEqualTo(1);
+        soft.assertThat(next.stderr()).as("the sequence stopped at c2, the rest went on alone")
+                .contains("4 streams of 4 datasets in one session on each side")
+                .contains("3 dataset(s) go on alone");
+        soft.assertThat(results.get(s + "/c2").get("status").asText()).as("c2").isEqualTo("FAILED");
+        soft.assertThat(results.get(s + "/c2").get("message").asText()).as("c2's message")
+                .contains("zfs receive").contains(LabGuest.TARGET_HOST).containsAnyOf("quota", "space");
+        for (String c : List.of("c1", "c3", "c4")) {
+            soft.assertThat(results.get(s + "/" + c).get("status").asText()).as(c).isEqualTo("DONE");
+            soft.assertThat(lab.checksum(t + "/" + c)).as(c + "'s data").isEqualTo(lab.checksumOfNewestSnapshot(s + "/"
+                    + c));
+        }
         soft.assertThat(lab.leftovers().holds()).as("holds left").isEmpty();
         soft.assertAll();
     }

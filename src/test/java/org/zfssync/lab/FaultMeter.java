@@ -18,7 +18,14 @@ import java.util.regex.Pattern;
  * descendants only, never another test's or engineer's) that carry a {@code zfs receive} or a
  * {@code zfs send}. A receiving ssh's {@code rchar} is what zfs-sync relayed towards the target's
  * {@code zfs receive}; a sending ssh's {@code wchar} what came out of {@code zfs send}.
- * Figures are as of the last sample (up to 40 ms old when a process ends).
+ *
+ * <p>A stream on a kept data connection ({@code --reuse-connections}, the default) is different:
+ * its ssh is a multiplexing client that hands its stdin to the connection's master and reads
+ * nothing itself; the master, which the first stream on that connection forked and which outlives
+ * it (no longer a descendant of the run then), reads the bytes. Masters are found by the run's
+ * own private control path ({@code ControlPath=…/dN-%C}, which only this run's processes carry),
+ * and what a master reads while one receiving client is on it (one stream at a time on each) is
+ * that stream's. Figures are as of the last sample (up to 40 ms old when a process ends).
  */
 final class FaultMeter implements AutoCloseable {
     private static final long PERIOD_MILLIS = 40;
@@ -26,6 +33,11 @@ final class FaultMeter implements AutoCloseable {
     /** Receiving ssh pid to the most it had read, and its arguments. */
     private final Map<Long, Long> received = new ConcurrentHashMap<>();
     private final Map<Long, String> receiverArgs = new ConcurrentHashMap<>();
+    /** The run's kept data connections' control paths seen so far. */
+    private final java.util.Set<String> keptPaths = ConcurrentHashMap.newKeySet();
+    /** A kept master's pid to its {@code rchar} at the last sample. */
+    private final Map<Long, Long> masterRead = new ConcurrentHashMap<>();
+    private static final Pattern KEPT = Pattern.compile("ControlPath=(\\S+/d\\d+-%C)");
     private final Thread sampler;
     private volatile boolean closed;
 
@@ -48,13 +60,64 @@ final class FaultMeter implements AutoCloseable {
     }
 
     private void sample() {
+        Map<String, List<ProcessHandle>> kept = new java.util.HashMap<>();
         for (ProcessHandle p : streams(run, "zfs receive")) {
+            String path = keptPath(arguments(p));
+            if (path != null) {
+                keptPaths.add(path);
+                continue;
+            }
             long r = ioCounter(p.pid(), "rchar");
             if (r >= 0) {
                 received.merge(p.pid(), r, Math::max);
                 receiverArgs.computeIfAbsent(p.pid(), k -> arguments(p));
             }
         }
+        if (keptPaths.isEmpty()) {
+            return;
+        }
+        // Masters outlive the stream that made them: look beyond the run's descendants, by the run's own paths.
+        ProcessHandle.allProcesses().filter(FaultMeter::isSsh).forEach(p -> {
+            String path = keptPath(arguments(p));
+            if (path != null && keptPaths.contains(path)) {
+                kept.computeIfAbsent(path, k -> new ArrayList<>()).add(p);
+            }
+        });
+        kept.forEach((path, processes) -> {
+            ProcessHandle master = null;
+            long most = -1;
+            for (ProcessHandle p : processes) {
+                long r = ioCounter(p.pid(), "rchar");
+                if (r > most) {
+                    most = r;
+                    master = p;
+                }
+            }
+            if (master == null) {
+                return;
+            }
+            Long before = masterRead.put(master.pid(), most);
+            long moved = most - (before == null ? 0 : before);
+            ProcessHandle masterHandle = master;
+            List<ProcessHandle> clients = processes.stream().filter(p -> p.pid() != masterHandle.pid())
+                    .filter(p -> arguments(p).contains("zfs receive")).toList();
+            // The master's own arguments name the first stream it carried; with no client on it, that one.
+            ProcessHandle stream = clients.isEmpty() ? master : clients.get(0);
+            if (moved > 0) {
+                received.merge(stream.pid(), moved, Long::sum);
+                receiverArgs.computeIfAbsent(stream.pid(), k -> arguments(stream));
+            }
+        });
+    }
+
+    /** The kept data connection's control path in an ssh's arguments ({@code ControlPath=…/dN-%C}), or null. */
+    static String keptPath(String args) {
+        java.util.regex.Matcher m = KEPT.matcher(args);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static boolean isSsh(ProcessHandle p) {
+        return p.info().command().map(c -> Path.of(c).getFileName().toString().equals("ssh")).orElse(false);
     }
 
     /** Bytes relayed towards the target's receives so far, over every stream and attempt. */

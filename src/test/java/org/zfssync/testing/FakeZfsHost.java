@@ -73,6 +73,8 @@ public final class FakeZfsHost implements Host {
     private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
     private final List<String> reused = Collections.synchronizedList(new ArrayList<>());
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<String>> sequenceLog = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean sequences;
 
     public FakeZfsHost(String name) {
         this.name = name;
@@ -469,6 +471,79 @@ public final class FakeZfsHost implements Host {
     public List<String> reused() {
         synchronized (reused) {
             return List.copyOf(reused);
+        }
+    }
+
+    /** Lets this host run command sequences ({@link #startSequence}); off by default, as on this machine. */
+    public FakeZfsHost runSequences(boolean on) {
+        this.sequences = on;
+        return this;
+    }
+
+    @Override
+    public boolean startsSequences() {
+        return sequences;
+    }
+
+    /** The sequences started, each as the displays of its commands, in order. */
+    public List<List<String>> sequences() {
+        synchronized (sequenceLog) {
+            return List.copyOf(sequenceLog);
+        }
+    }
+
+    /**
+     * One fake process runs the commands in turn on the same stdin and stdout, stopping at the
+     * first that fails, as the remote script does; each command's START and EXIT are events.
+     */
+    @Override
+    public RunningPipeline startSequence(List<Command> commands) {
+        if (!sequences) {
+            throw new UnsupportedOperationException(name + " runs no command sequences");
+        }
+        sequenceLog.add(commands.stream().map(c -> String.join(" ", c.argv())).toList());
+        Integer[] exits = new Integer[commands.size()];
+        String[] errs = new String[commands.size()];
+        FakePipe in = new FakePipe();
+        FakePipe out = new FakePipe();
+        FakeProcess process = FakeProcess.start(name + ": sequence", in, out, (stdin, stdout, err, self) -> {
+            for (int i = 0; i < commands.size(); i++) {
+                String display = String.join(" ", commands.get(i).argv());
+                events.add(new Event(SEQUENCE.incrementAndGet(), name, Kind.START, display, -1));
+                StringBuilder own = new StringBuilder();
+                int code;
+                try {
+                    code = body(commands.get(i)).run(stdin, stdout, own, self);
+                } catch (IOException e) {
+                    code = 1;
+                    own.append(e.getMessage()).append('\n');
+                }
+                if (self.killed()) {
+                    code = FakeProcess.KILLED;
+                }
+                int exit = code;
+                events.add(new Event(SEQUENCE.incrementAndGet(), name, Kind.EXIT, display, exit));
+                exits[i] = exit;
+                errs[i] = own.toString();
+                if (exit != 0) {
+                    return 1;
+                }
+            }
+            return 0;
+        }, code -> { });
+        BiFunction<List<Integer>, List<String>, List<CommandResult>> decoder = (codes, ignored) -> {
+            List<CommandResult> results = new ArrayList<>();
+            for (int i = 0; i < commands.size(); i++) {
+                results.add(exits[i] == null
+                        ? new CommandResult(commands.get(i), name, 255, "", "not run\n")
+                        : new CommandResult(commands.get(i), name, exits[i], "", errs[i]));
+            }
+            return results;
+        };
+        try {
+            return RUNNING.newInstance(new Pipeline(commands), name, List.of(process), decoder);
+        } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot make a RunningPipeline", e);
         }
     }
 
