@@ -26,8 +26,7 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
      * source to the target, whose socket buffers (and ssh's channel window) already sit between
      * {@code zfs send} and {@code zfs receive}; the two mbuffers cost it 13 % of its rate in the lab
      * (each copies every byte twice more) and bought nothing there. A size given by the user is
-     * used on every transport. A capped direct stream still gets one, on the receiving side
-     * ({@link ShapeChooser}).
+     * used on every transport. A capped direct stream still gets them ({@link ShapeChooser}).
      */
     public static final long BUFFER_BY_TRANSPORT = -1;
 

@@ -98,11 +98,11 @@ class ShapeChooserTest {
     }
 
     @Test
-    void aCappedDirectStreamIsBufferedOnTheReceivingSideOnly() {
+    void aCappedDirectStreamIsBufferedOnBothEnds() {
         TransferSettings capped = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
                 CompressionMode.NONE, TransferSettings.BUFFER_BY_TRANSPORT, 1);
         assertThat(ShapeChooser.choose(capped, EVERYTHING, EVERYTHING, true, true).shape().stages())
-                .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, false, true));
+                .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, true, true));
         TransferSettings cappedUnbuffered = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
                 CompressionMode.NONE, 0, 1);
         assertThat(ShapeChooser.choose(cappedUnbuffered, EVERYTHING, EVERYTHING, true, true).shape().stages())
