@@ -245,11 +245,10 @@ final class Sequences {
         return firstMissing == sequence.size();
     }
 
-    /** The culprit as {@link Transfer} picks it: the receive, unless the send failed first. */
+    /** The culprit as {@link Transfer#blamed} picks it: the receive, unless the send failed first. */
     private static void logFailure(DatasetPlan p, CommandResult sent, CommandResult received,
                                    Transfer.SequenceEnded ended) {
-        CommandResult culprit = !received.ok() && (ended.ended().receiverGaveUp() || sent.ok()) ? received
-                : !sent.ok() ? sent : received;
+        CommandResult culprit = Transfer.blamed(List.of(sent), List.of(received), ended.ended().receiverGaveUp());
         LOG.warn("{} -> {}: {}`{}` on {} failed in the sequence (exit {}): {}; it goes on alone from what the target "
                 + "holds", p.source(), p.target(), ended.stalled() ? "stalled, " : "", culprit.command(), culprit.host(),
                 culprit.exitCode(), culprit.errorLine());

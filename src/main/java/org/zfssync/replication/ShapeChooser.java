@@ -48,14 +48,6 @@ public final class ShapeChooser {
         }
         compression(settings.compression(), source, target, warnings).ifPresent(stages::add);
         long buffer = settings.bufferBytesFor(direct);
-        if (buffer == 0 && direct && settings.bufferBytes() == TransferSettings.BUFFER_BY_TRANSPORT
-                && settings.capped()) {
-            // A capped stream runs at the cap, not at what the CPUs allow, so buffers cost it
-            // nothing; without them the pauses of zfs send (reading the pool) and of zfs receive
-            // cost the cap its rate: pv -L lends itself credit for only a few seconds (0.88–0.94
-            // of --bwlimit in the two-guest lab without the buffers, 0.996 with them).
-            buffer = TransferSettings.DEFAULT_BUFFER;
-        }
         if (buffer > 0) {
             boolean onSource = usable(Helper.MBUFFER, source, false, warnings);
             boolean onTarget = usable(Helper.MBUFFER, target, false, warnings);

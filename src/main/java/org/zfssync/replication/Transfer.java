@@ -123,15 +123,22 @@ public final class Transfer {
         List<CommandResult> received = ended.received();
         List<CommandResult> stages = new ArrayList<>(sent);
         stages.addAll(received);
-        boolean sentOk = RunningPipeline.allOk(sent);
-        boolean receivedOk = RunningPipeline.allOk(received);
-        if (!receivedOk && (ended.receiverGaveUp() || sentOk)) {
-            throw new TransferFailedException(culprit(received), stages, bytes, stalled.get());
-        }
-        if (!sentOk) {
-            throw new TransferFailedException(culprit(sent), stages, bytes, stalled.get());
+        if (!RunningPipeline.allOk(sent) || !RunningPipeline.allOk(received)) {
+            throw new TransferFailedException(blamed(sent, received, ended.receiverGaveUp()), stages, bytes,
+                    stalled.get());
         }
         return bytes;
+    }
+
+    /**
+     * The stage a failed stream is blamed on: the receiving side's culprit when it gave up first
+     * or the sending side did not fail, else the sending side's.
+     */
+    static CommandResult blamed(List<CommandResult> sent, List<CommandResult> received, boolean receiverGaveUp) {
+        if (!RunningPipeline.allOk(received) && (receiverGaveUp || RunningPipeline.allOk(sent))) {
+            return culprit(received);
+        }
+        return culprit(sent);
     }
 
     /**
