@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.zfssync.host.CommandFailedException;
 import org.zfssync.host.CommandResult;
 import org.zfssync.host.Host;
 import org.zfssync.zfs.Bookmark;
+import org.zfssync.zfs.ChannelBatch;
 import org.zfssync.zfs.DatasetName;
 import org.zfssync.zfs.DatasetState;
 import org.zfssync.zfs.Snapshot;
@@ -51,6 +53,9 @@ public final class Executor {
     private final Cancellation cancellation;
     private final Delivery delivery;
     private final Sequences sequences;
+    /** The end of the run's bookmarks and destroys, one transaction group per pool where the host allows it. */
+    private final ChannelBatch sourceBatch;
+    private final ChannelBatch targetBatch;
     private final RunEvents events;
     private final String runId;
     /** When each dataset's turn began, for its duration. */
@@ -91,6 +96,8 @@ public final class Executor {
         this.delivery = new Delivery(target, targetZfs, settings, shape, limiter, sleeper, cancellation,
                 this.progressStyle, estimates, noStream, events, runId, transport);
         this.sequences = new Sequences(transport, target, settings, limiter, cancellation);
+        this.sourceBatch = new ChannelBatch(source);
+        this.targetBatch = new ChannelBatch(target);
     }
 
     /**
@@ -367,7 +374,7 @@ public final class Executor {
                     e.aside(), target.name(), e.at(), org.zfssync.schedule.DurationText.format(e.keep()));
         }
         List<String> destroyed = new ArrayList<>();
-        for (CommandResult r : logAndRun(target, StepCommands.expire(plan))) {
+        for (CommandResult r : logAndRun(target, StepCommands.expire(plan), target::runAll)) {
             record(r, target, destroyed, results);
         }
         expiredDestroyed.addAll(destroyed);
@@ -500,7 +507,7 @@ public final class Executor {
         sourceCommands.addAll(cleanups);
         List<CommandResult> sourceResults;
         try {
-            sourceResults = logAndRun(source, sourceCommands);
+            sourceResults = logAndRun(source, sourceCommands, sourceBatch::runAll);
         } catch (RuntimeException e) {
             LOG.warn("could not move the cursors, release the holds {} or clean up on {}: {}; the next run of this pair "
                     + "releases them", naming.holdTag(), source.name(), e.getMessage());
@@ -522,7 +529,7 @@ public final class Executor {
             }
         }
         if (!targetCommands.isEmpty()) {
-            for (CommandResult r : logAndRun(target, targetCommands)) {
+            for (CommandResult r : logAndRun(target, targetCommands, targetBatch::runAll)) {
                 record(r, target, destroyedTarget, results);
             }
         }
@@ -551,7 +558,8 @@ public final class Executor {
         return List.of(ZfsCommands.bookmarkThenDestroy(common.sourceName(), dataset, cursor, older));
     }
 
-    private static List<CommandResult> logAndRun(Host host, List<Command> commands) {
+    private static List<CommandResult> logAndRun(Host host, List<Command> commands,
+                                                 Function<List<Command>, List<CommandResult>> runner) {
         if (commands.isEmpty()) {
             return List.of();
         }
@@ -560,7 +568,7 @@ public final class Executor {
                 LOG.info("on {}: {}", host.name(), host.display(c));
             }
         }
-        return host.runAll(commands);
+        return runner.apply(commands);
     }
 
     /** What one destroy did: its names destroyed, or a failure on the run's report. */

@@ -12,6 +12,9 @@ public final class ZfsCommands {
      * split below that, and each piece still destroys many snapshots in one txg.
      */
     static final int MAX_ARGUMENT = 100_000;
+    /** The script of {@link #bookmarkThenDestroy} ({@link ChannelBatch} knows it by this text). */
+    static final String BOOKMARK_THEN_DESTROY =
+            "zfs bookmark \"$1\" \"$2\" || exit; shift 2; for b do zfs destroy \"$b\" || exit; done";
 
     private ZfsCommands() {
     }
@@ -151,9 +154,8 @@ public final class ZfsCommands {
         if (older.isEmpty()) {
             return make;
         }
-        List<String> argv = new ArrayList<>(List.of("sh", "-c",
-                "zfs bookmark \"$1\" \"$2\" || exit; shift 2; for b do zfs destroy \"$b\" || exit; done",
-                "zfs-sync-cursor", make.argv().get(2), make.argv().get(3)));
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", BOOKMARK_THEN_DESTROY, "zfs-sync-cursor",
+                make.argv().get(2), make.argv().get(3)));
         for (String name : older) {
             argv.add(destroyBookmark(dataset, name).argv().get(2));
         }

@@ -161,6 +161,15 @@ class StateLabTest {
         lab.writeRandom(src + "/b", "g", 1);
         LabFixture.Run third = sync(lab, "-r", "--json", lab.src("p"), lab.dst("p"));
         assertThat(third.exitCode()).as(third.toString()).isZero();
+        // As root, the cursors and destroys of the two datasets went as channel programs (ChannelBatch):
+        // each side's lot in one transaction group, and still exactly one cursor per dataset afterwards.
+        assertThat(third.stderr()).contains("bookmarks and snapshot destroys as 1 zfs program(s)")
+                .doesNotContain("zfs program is not available");
+        for (String child : List.of("a", "b")) {
+            assertThat(StateLab.bookmarkGuids(lab, src + "/" + child).keySet()).as(child + "\n" + third)
+                    .filteredOn(b -> b.contains("_cursor_")).hasSize(1);
+            assertCursor(lab, src + "/" + child, "t1", StateLab.newestGuid(lab, src + "/" + child), third);
+        }
         for (String child : List.of("a", "b")) {
             JsonNode d = dataset(third, src + "/" + child);
             assertThat(d.get("status").asText()).as(child + "\n" + third).isEqualTo("DONE");

@@ -75,6 +75,7 @@ public final class FakeZfsHost implements Host {
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private final List<List<String>> sequenceLog = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean sequences;
+    private volatile boolean programs = true;
 
     public FakeZfsHost(String name) {
         this.name = name;
@@ -652,6 +653,66 @@ public final class FakeZfsHost implements Host {
         return new CommandResult(command, name, exit, out.toString(), err.toString());
     }
 
+    /**
+     * {@code zfs program -j POOL SCRIPT ARGS} with {@link org.zfssync.zfs.ChannelBatch}'s script: its
+     * {@code b FROM BOOKMARK} and {@code d N SNAP...} operations, each answered with an errno (and,
+     * for a refused destroy, which snapshot refused), as that script answers; "permission denied"
+     * as a non-root user gets, when {@link #programs(boolean)} turned them off.
+     */
+    private int program(String pool, List<String> args, StringBuilder out, StringBuilder err) throws ZfsError {
+        if (!programs) {
+            throw new ZfsError(1, "cannot run channel program: permission denied");
+        }
+        if (!datasets.containsKey(pool)) {
+            throw new ZfsError(1, "cannot open '" + pool + "': no such pool");
+        }
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < args.size(); ) {
+            if (args.get(i).equals("b")) {
+                List<String> bookmark = List.of("zfs", "bookmark", args.get(i + 1), args.get(i + 2));
+                answers.add(errno(() -> dispatch(bookmark, new StringBuilder(), new StringBuilder())));
+                i += 3;
+            } else {
+                int n = Integer.parseInt(args.get(i + 1));
+                List<String> names = args.subList(i + 2, i + 2 + n);
+                String first = names.get(0);
+                String list = first.substring(0, first.indexOf('@') + 1) + String.join(",",
+                        names.stream().map(x -> x.substring(x.indexOf('@') + 1)).toList());
+                String code = errno(() -> dispatch(List.of("zfs", "destroy", list), new StringBuilder(),
+                        new StringBuilder()));
+                answers.add(code.equals("0") ? code : code + " 1");
+                i += 2 + n;
+            }
+        }
+        out.append("{\"return\":{");
+        for (int k = 0; k < answers.size(); k++) {
+            out.append(k == 0 ? "" : ",").append('"').append(k + 1).append("\":\"").append(answers.get(k)).append('"');
+        }
+        out.append("}}\n");
+        return 0;
+    }
+
+    private interface ZfsCall {
+        int call() throws ZfsError;
+    }
+
+    /** The errno a channel program gets where the command line printed this message. */
+    private static String errno(ZfsCall call) {
+        try {
+            return call.call() == 0 ? "0" : "22";
+        } catch (ZfsError e) {
+            String m = e.getMessage();
+            return m.contains("busy") ? "16" : m.contains("exists") ? "17" : m.contains("does not exist")
+                    || m.contains("could not find") ? "2" : "22";
+        }
+    }
+
+    /** Whether {@code zfs program} runs (as for root), or is refused as for a delegated user. */
+    public FakeZfsHost programs(boolean on) {
+        programs = on;
+        return this;
+    }
+
     private int dispatch(List<String> a, StringBuilder out, StringBuilder err) throws ZfsError {
         if (a.get(0).equals("zpool") && a.size() > 1 && a.get(1).equals("sync")) {
             for (String pool : a.subList(2, a.size())) {
@@ -674,6 +735,9 @@ public final class FakeZfsHost implements Host {
                 }
             }
             return 0;
+        }
+        if (a.get(0).equals("sh") && a.size() > 5 && a.get(1).equals("-c") && a.get(3).equals("zfs-sync-program")) {
+            return program(a.get(4), a.subList(6, a.size()), out, err);
         }
         if (!a.get(0).equals("zfs") || a.size() < 2) {
             throw new ZfsError(127, "sh: 1: " + a.get(0) + ": not found");
