@@ -282,9 +282,14 @@ public final class TlsStream {
         if (drain != null) {
             join(drain);
         }
-        String said = session.source().run(readAndRemove(log)).stdout();
-        int listener = sent.size() - 1;
-        sent.set(listener, listenerResult(sent.get(listener), said));
+        if (received == null || !RunningPipeline.allOk(received) || !RunningPipeline.allOk(sent)) {
+            // Only a failed stream needs the listener's own words (and a listener that may still wait
+            // stopped). A stream that both halves completed had its connection; its log goes with the
+            // run's directory (Session#close), which spares every stream a control round trip.
+            String said = session.source().run(readAndRemove(log)).stdout();
+            int listener = sent.size() - 1;
+            sent.set(listener, listenerResult(sent.get(listener), said));
+        }
         if (received == null) {
             received = new ArrayList<>();
             for (Command c : receiverStages) {
