@@ -168,8 +168,8 @@ public final class Executor {
             commands.addAll(ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n), stale));
         }
         int firstHold = commands.size();
-        List<Command> holds = ZfsCommands.inChunks(n -> ZfsCommands.hold(naming.holdTag(), n), fresh);
-        commands.addAll(holds);
+        List<RunHolds.HoldCommand> holds = RunHolds.holds(naming.holdTag(), fresh, plan);
+        holds.forEach(h -> commands.add(h.command()));
         int firstEstimate = commands.size();
         List<Step.Send> estimated = new ArrayList<>();
         if (progressStyle != ProgressReporter.Style.NONE) {
@@ -209,7 +209,7 @@ public final class Executor {
         }
         for (int i = 0; i < holds.size(); i++) {
             CommandResult r = results.get(firstHold + i);
-            List<String> names = r.command().argv().subList(3, r.command().argv().size());
+            List<String> names = holds.get(i).covers();
             if (r.ok()) {
                 held.addAll(names);
             } else {
@@ -501,8 +501,8 @@ public final class Executor {
             }
         }
         int cursorCommands = sourceCommands.size();
-        List<Command> releases = held.isEmpty() ? List.of()
-                : ZfsCommands.inChunks(n -> ZfsCommands.release(naming.holdTag(), n), List.copyOf(held));
+        List<Command> releases = RunHolds.releases(naming.holdTag(), held).stream().map(RunHolds.HoldCommand::command)
+                .toList();
         sourceCommands.addAll(releases);
         sourceCommands.addAll(cleanups);
         List<CommandResult> sourceResults;

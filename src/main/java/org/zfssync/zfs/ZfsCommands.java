@@ -86,6 +86,20 @@ public final class ZfsCommands {
     }
 
     /**
+     * {@code zfs hold -r TAG fs@snap}: that snapshot of {@code fs} and of every descendant that has
+     * one of that name, in one transaction group (a list of snapshots waits for one per snapshot:
+     * 4.8 s for 202 in the lab guest, against 0.8 s for 101 this way). All or nothing.
+     */
+    public static Command holdRecursive(String tag, String snapshot) {
+        return Command.changing("zfs", "hold", "-r", tag, validSnapshots(List.of(snapshot)).get(0));
+    }
+
+    /** {@code zfs release -r TAG fs@snap}: the tag off that snapshot and every descendant's of that name that has it. */
+    public static Command releaseRecursive(String tag, String snapshot) {
+        return Command.changing("zfs", "release", "-r", tag, validSnapshots(List.of(snapshot)).get(0));
+    }
+
+    /**
      * {@link #hold}, {@link #release} or {@link #holds} of many snapshots, split where one command
      * line would pass the kernel's argument limits (a catch-up of a big tree holds every
      * intermediate of every dataset).

@@ -990,7 +990,40 @@ public final class FakeZfsHost implements Host {
         }
     }
 
+    /**
+     * {@code zfs hold -r} / {@code zfs release -r}: the snapshot of that name on the dataset and on
+     * every descendant that has one, as OpenZFS does it: a hold is all or nothing (one that already
+     * carries the tag fails them all), a release skips the descendants without the tag.
+     */
+    private int holdOrReleaseRecursive(String tag, String snapshot, boolean holding) throws ZfsError {
+        String[] p = split(snapshot, '@');
+        Ds top = datasets.get(p[0]);
+        if (top == null || top.snapshot(p[1]) == null) {
+            throw new ZfsError("cannot " + (holding ? "hold" : "release") + " snapshot '" + snapshot
+                    + "': dataset does not exist");
+        }
+        List<Snap> found = new ArrayList<>();
+        for (Map.Entry<String, Ds> e : datasets.entrySet()) {
+            Snap s = e.getKey().equals(p[0]) || e.getKey().startsWith(p[0] + "/") ? e.getValue().snapshot(p[1]) : null;
+            if (s == null) {
+                continue;
+            }
+            if (holding && s.holds.containsKey(tag)) {
+                throw new ZfsError("cannot hold snapshot '" + e.getKey() + "@" + p[1] + "': tag already exists on this "
+                        + "dataset");
+            }
+            if (holding || s.holds.containsKey(tag)) {
+                found.add(s);
+            }
+        }
+        found.forEach(s -> apply(s, tag, holding));
+        return 0;
+    }
+
     private int holdOrRelease(List<String> args, boolean holding, StringBuilder err) throws ZfsError {
+        if (args.get(0).equals("-r")) {
+            return holdOrReleaseRecursive(args.get(1), args.get(2), holding);
+        }
         String tag = args.get(0);
         List<String> snaps = args.subList(1, args.size());
         List<Snap> found = new ArrayList<>();
