@@ -418,6 +418,25 @@ public final class SshHost implements Host {
         return start(pipeline, tag, remoteCommand, shown, false);
     }
 
+    /**
+     * Starts a pipeline that sends no bulk data through this machine (a half of a direct tls
+     * stream: its statuses, stderr and, with {@code meter} of 0 or more, that stage's progress)
+     * as a session on the shared control master: no connection, key exchange and login of its
+     * own, which two fresh connections per stream paid in turn before the data could move.
+     */
+    public RunningPipeline startOnControl(Pipeline pipeline, int meter, String shown) {
+        String tag = newTag();
+        String script = meter >= 0 ? StageScript.render(pipeline, tag, meter) : StageScript.render(pipeline, tag);
+        listener.beforeRun(destination, shown, true);
+        Process process;
+        try {
+            process = Processes.start(controlArgv(ShellQuote.loginScript(script)));
+        } catch (IOException e) {
+            throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
+        }
+        return running(pipeline, tag, process);
+    }
+
     private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown,
                                   boolean forwardAgent) {
         listener.beforeRun(destination, shown, true);

@@ -185,7 +185,7 @@ public final class TlsStream {
     public static TlsStream start(Session s, Pipeline sender, Pipeline receiver, RateCap cap, ProgressLines progress) {
         String log = s.newLog();
         Pipeline sourceHalf = cap.sending(sender).then(s.listener(log, s.listen().pickPort()));
-        RunningPipeline sending = s.source().startMetered(sourceHalf, 0, display(s, sender, receiver, cap), false);
+        RunningPipeline sending = s.source().startOnControl(sourceHalf, 0, display(s, sender, receiver, cap));
         closeQuietly(sending);
         CommandResult port = s.source().run(waitListening(log));
         if (!port.ok()) {
@@ -195,7 +195,7 @@ public final class TlsStream {
                     progress);
         }
         Pipeline targetHalf = cap.receiving(receiver).after(s.connector(port.stdout().strip()));
-        RunningPipeline receiving = s.target().start(targetHalf);
+        RunningPipeline receiving = s.target().startOnControl(targetHalf, -1, s.target().display(targetHalf));
         closeQuietly(receiving);
         return new TlsStream(s, sending, receiving, log, targetHalf.stages(), progress);
     }

@@ -38,9 +38,10 @@ public final class ChannelBatch {
      * Arguments: {@code b FROM BOOKMARK} (make a bookmark) or {@code d N SNAP...} (destroy N
      * snapshots, all or none). Returns per operation "0", an errno, or for a destroy the errno and
      * the position of the snapshot that refused. Never calls a {@code zfs.sync} function whose
-     * {@code zfs.check} twin refused, so a raised error can only come before any change.
+     * {@code zfs.check} twin refused, so a raised error can only come before any change. One line
+     * (Lua needs none), so that no login shell has a newline to quote.
      */
-    static final String SCRIPT = """
+    static final String SCRIPT = String.join(" ", """
             local argv = (...)["argv"]
             if zfs.sync.bookmark == nil or zfs.check.bookmark == nil then error("no zfs.sync.bookmark here") end
             local out = {}
@@ -69,7 +70,7 @@ public final class ChannelBatch {
               end
             end
             return out
-            """;
+            """.strip().lines().map(String::strip).toList());
     private static final String RUNNER = "p=$1 s=$2; shift 2; printf '%s' \"$s\" | zfs program -j \"$p\" /dev/stdin \"$@\"";
 
     private final Host host;
