@@ -79,16 +79,22 @@ public final class DataPathBench {
         rows.add(new Row("(a) zfs send | zfs receive, in the guest", mib(local), -1));
         String[][] compressors = {{"none", "", ""}, {"lz4", " | lz4 -q -c", "lz4 -d -q -c | "},
             {"zstd", " | zstd -q -3 -T0 -c", "zstd -d -q -c | "}};
-        for (String[] c : compressors) {
-            compare(rows, "(b) by hand: ssh 'zfs send" + c[1] + "' | ssh '" + c[2] + "zfs receive'", relayByHand(c),
-                    "(c) zfs-sync relay --compress " + c[0], c[0]);
+        // -Dzfs.bench.only=relay|direct|tls: one group of rows (a quick look; README's table is a whole run).
+        String only = System.getProperty("zfs.bench.only", "");
+        if (only.isEmpty() || only.equals("relay")) {
+            for (String[] c : compressors) {
+                compare(rows, "(b) by hand: ssh 'zfs send" + c[1] + "' | ssh '" + c[2] + "zfs receive'",
+                        relayByHand(c), "(c) zfs-sync relay --compress " + c[0], c[0]);
+            }
+            // The relay's own buffers apart: the hand pipes have none.
+            for (String[] c : new String[][] {compressors[0], compressors[2]}) {
+                compare(rows, "(b) by hand, again", relayByHand(c), "(c) zfs-sync relay --compress " + c[0]
+                        + " --no-mbuffer", c[0], "--no-mbuffer");
+            }
         }
-        // The relay's own buffers apart: the hand pipes have none.
-        for (String[] c : new String[][] {compressors[0], compressors[2]}) {
-            compare(rows, "(b) by hand, again", relayByHand(c), "(c) zfs-sync relay --compress " + c[0]
-                    + " --no-mbuffer", c[0], "--no-mbuffer");
+        if (only.isEmpty() || only.equals("direct") || only.equals("tls")) {
+            directTransports(rows, compressors, only);
         }
-        directTransports(rows, compressors);
         System.out.printf(Locale.ROOT, "%-100s %7s %7s %7s%n", "path", "MiB/s", "/ (a)", "/ hand");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "%-100s %7.1f %7.2f %7s%n", r.what(), r.mibPerSecond(),
@@ -133,7 +139,7 @@ public final class DataPathBench {
     }
 
     /** (d) ssh-direct and (e) tls, each by hand and by zfs-sync, without compression and with zstd. */
-    private void directTransports(List<Row> rows, String[][] compressors) {
+    private void directTransports(List<Row> rows, String[][] compressors, String only) {
         guest.copyIn(guest.imageDir().resolve("id_ed25519"), "/root/.ssh/zfslab_peer_key");
         guest.copyIn(guest.imageDir().resolve("known_hosts"), "/root/.ssh/zfslab_known_hosts");
         sh("chmod 600 /root/.ssh/zfslab_peer_key && grep -q '^Host " + PEER + "$' /root/.ssh/config 2>/dev/null || "
@@ -144,7 +150,7 @@ public final class DataPathBench {
         sh("mkdir -p /root/bench-tls && cd /root/bench-tls && for s in a b; do openssl req -x509 -newkey ec "
                 + "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=$s -keyout $s.key -out $s.pem "
                 + "2>/dev/null; done");
-        for (String[] c : new String[][] {compressors[0], compressors[2]}) {
+        for (String[] c : only.equals("tls") ? new String[0][] : new String[][] {compressors[0], compressors[2]}) {
             String hand = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
                     "zfs send " + src + "@b" + c[1] + " | ssh " + PEER + " " + ShellQuote.quote(c[2] + "zfs receive -u "
                     + dst + "/x"));
@@ -157,9 +163,11 @@ public final class DataPathBench {
         String buffered = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
                 "zfs send " + src + "@b | " + buffer + " | ssh " + PEER + " " + ShellQuote.quote(buffer
                 + " | zfs receive -u " + dst + "/x"));
-        compare(rows, "(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'", buffered,
-                "(d) zfs-sync ssh-direct --compress none --mbuffer-size 32M", "none", "--transport", "ssh-direct",
-                "--direct-target-address", PEER, "--mbuffer-size", "32M");
+        if (!only.equals("tls")) {
+            compare(rows, "(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'", buffered,
+                    "(d) zfs-sync ssh-direct --compress none --mbuffer-size 32M", "none", "--transport", "ssh-direct",
+                    "--direct-target-address", PEER, "--mbuffer-size", "32M");
+        }
         String tls = "cert=/root/bench-tls/%s.pem,key=/root/bench-tls/%s.key,cafile=/root/bench-tls/%s.pem,verify=1";
         for (String[] c : new String[][] {compressors[0], compressors[2]}) {
             String listen = "zfs send " + src + "@b" + c[1] + " | socat -u STDIN OPENSSL-LISTEN:7450,bind=127.0.0.1,"
