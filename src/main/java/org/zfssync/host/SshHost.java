@@ -39,6 +39,10 @@ public final class SshHost implements Host {
     private final ControlDirectory controlDirectory;
     private final CommandListener listener;
     private boolean masterStarted;
+    /** Sessions of direct streams' halves now open on the control master (see {@link #startOnControl}). */
+    private final java.util.concurrent.atomic.AtomicInteger controlStreams = new java.util.concurrent.atomic.AtomicInteger();
+    /** Such sessions at once, below sshd's MaxSessions (10) with room for the run's control commands. */
+    static final int MAX_CONTROL_STREAMS = 4;
     /** Kept data connections, by number, each with its own master socket (its own lock: not {@code this}). */
     private final DataSlots data = new DataSlots();
 
@@ -427,13 +431,23 @@ public final class SshHost implements Host {
     public RunningPipeline startOnControl(Pipeline pipeline, int meter, String shown) {
         String tag = newTag();
         String script = meter >= 0 ? StageScript.render(pipeline, tag, meter) : StageScript.render(pipeline, tag);
+        if (controlStreams.incrementAndGet() > MAX_CONTROL_STREAMS) {
+            // sshd allows 10 sessions per connection (MaxSessions): parallel streams beyond a few get their own.
+            controlStreams.decrementAndGet();
+            return start(pipeline, tag, ShellQuote.loginScript(script), shown);
+        }
         listener.beforeRun(destination, shown, true);
         Process process;
+        synchronized (this) {
+            masterStarted = true;
+        }
         try {
             process = Processes.start(controlArgv(ShellQuote.loginScript(script)));
         } catch (IOException e) {
+            controlStreams.decrementAndGet();
             throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
         }
+        process.onExit().thenRun(controlStreams::decrementAndGet);
         return running(pipeline, tag, process);
     }
 

@@ -21,10 +21,14 @@ import org.zfssync.host.Host;
  * and about 40 s of an incremental one, against 0.3 s for 40 bookmarks in one program.
  *
  * <p>Channel programs need root on the host. Where {@code zfs program} fails as a whole (not
- * root, an OpenZFS without {@code zfs.sync.bookmark}, a script error), nothing was changed, since
- * the script checks every operation ({@code zfs.check.*}) before it makes any; the same commands
- * then run one by one, as they would without this class, and the host is not asked again in
- * this run. Each command keeps its own result: a {@code zfs destroy fs@a,b} stays all or nothing
+ * root, an OpenZFS without {@code zfs.sync.bookmark}), the same commands run one by one, as they
+ * would without this class, and the host is not asked again in this run; a program that fails
+ * among others that answered has its own commands run one by one. The script checks each
+ * operation ({@code zfs.check.*}) before it makes it, so an error it raises comes before that
+ * operation's change, though after those of the operations before it (ZFS does not undo them):
+ * those then fail again by command line ("exists", "could not find"), which says less than the
+ * truth but never destroys more. Its limits (10 million Lua instructions, 10 MiB) are far above
+ * what one program under {@link ZfsCommands#MAX_ARGUMENT} of arguments can use. Each command keeps its own result: a {@code zfs destroy fs@a,b} stays all or nothing
  * as on the command line, and a cursor's older bookmarks are destroyed (by the command line:
  * channel programs cannot destroy bookmarks) only once the new one exists.
  */
@@ -122,25 +126,27 @@ public final class ChannelBatch {
                 host.name(), ops.size(), programs.size());
         List<CommandResult> ran = host.runAll(programs.stream().map(Program::command).toList());
         Map<Integer, String> answers = new LinkedHashMap<>();
+        String firstFailure = null;
         for (int p = 0; p < programs.size(); p++) {
+            // Each program ran in the session whatever the others did: its own answers stand.
             List<String> codes = codes(ran.get(p));
             if (codes == null || codes.size() != programs.get(p).members().size()) {
-                if (p > 0) {
-                    // Earlier programs did run: their answers stand; the rest go one by one below.
-                    LOG.warn("zfs program on {} failed after {} of {} programs: {}", host.name(), p, programs.size(),
-                            ran.get(p).errorLine());
-                }
-                refused = true;
-                if (p == 0) {
-                    LOG.info("zfs program is not available on {} ({}); bookmarks and destroys run one by one",
-                            host.name(), ran.get(p).errorLine());
-                    return false;
-                }
-                break;
+                firstFailure = firstFailure == null ? ran.get(p).errorLine() : firstFailure;
+                continue;
             }
             for (int m = 0; m < codes.size(); m++) {
                 answers.put(programs.get(p).members().get(m), codes.get(m));
             }
+        }
+        if (answers.isEmpty()) {
+            refused = true;
+            LOG.info("zfs program is not available on {} ({}); bookmarks and destroys run one by one", host.name(),
+                    firstFailure);
+            return false;
+        }
+        if (firstFailure != null) {
+            LOG.warn("some zfs programs on {} failed ({}); their bookmarks and destroys run one by one", host.name(),
+                    firstFailure);
         }
         List<Command> leftOver = new ArrayList<>();
         List<Integer> leftOverAt = new ArrayList<>();
@@ -249,6 +255,13 @@ public final class ChannelBatch {
      */
     record Operation(Command command, String pool, List<String> arguments, List<String> thenDestroy) {
         static Operation of(Command c) {
+            Operation op = parse(c);
+            // A comma list near the argument limit grows as one fs@name argument per snapshot: left as it is.
+            return op == null || op.arguments().stream().mapToInt(x -> x.length() + 3).sum()
+                    + SCRIPT.length() + RUNNER.length() > ZfsCommands.MAX_ARGUMENT ? null : op;
+        }
+
+        private static Operation parse(Command c) {
             List<String> a = c.argv();
             if (a.size() == 4 && a.get(0).equals("zfs") && a.get(1).equals("bookmark")) {
                 return bookmark(c, a.get(2), a.get(3), List.of());

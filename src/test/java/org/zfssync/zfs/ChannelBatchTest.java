@@ -90,6 +90,39 @@ class ChannelBatchTest {
     }
 
     @Test
+    void aProgramThatFailsAmongOthersHasOnlyItsOwnCommandsRunOneByOne() {
+        FakeZfsHost host = tree();
+        DatasetName gone = DatasetName.of("gone/x");
+        List<Command> commands = List.of(
+                ZfsCommands.bookmark("gone/x@new", gone, "cursor_new"),
+                ZfsCommands.destroySnapshots(gone, List.of("old")).get(0),
+                ZfsCommands.bookmarkThenDestroy("tank/a@new", A, "cursor_new", List.of("cursor_old")),
+                ZfsCommands.destroySnapshots(A, List.of("old")).get(0));
+
+        List<CommandResult> results = new ChannelBatch(host).runAll(commands);
+
+        // The pool "gone" has no program (no such pool); tank's answered and is reported as it went.
+        assertThat(results).extracting(CommandResult::ok).containsExactly(false, false, true, true);
+        assertThat(host.bookmarks("tank/a")).containsExactly("cursor_new");
+        assertThat(host.snapshots("tank/a")).containsExactly("new");
+        assertThat(host.commands()).filteredOn(c -> c.contains("zfs-sync-program")).hasSize(2);
+        assertThat(host.commands()).contains("zfs bookmark gone/x@new gone/x#cursor_new", "zfs destroy gone/x@old");
+    }
+
+    @Test
+    void aDestroyTooLongForAProgramRunsAsItIs() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; names.stream().mapToInt(String::length).sum() < ZfsCommands.MAX_ARGUMENT - 12_000; i++) {
+            names.add("zfs-sync_nas_20261127T0000" + i);
+        }
+        Command big = ZfsCommands.destroySnapshots(A, names).get(0);
+
+        assertThat(ChannelBatch.Operation.of(big)).isNull();
+        assertThat(ChannelBatch.Operation.of(ZfsCommands.destroySnapshots(A, names.subList(0, 100)).get(0)))
+                .isNotNull();
+    }
+
+    @Test
     void aSingleOperationRunsAsItIs() {
         FakeZfsHost host = tree();
 
