@@ -437,15 +437,15 @@ public final class SshHost implements Host {
             return start(pipeline, tag, ShellQuote.loginScript(script), shown);
         }
         listener.beforeRun(destination, shown, true);
-        Process process;
         synchronized (this) {
             masterStarted = true;
         }
+        Process process;
         try {
-            process = Processes.start(controlArgv(ShellQuote.loginScript(script)));
-        } catch (IOException e) {
+            process = spawn(controlArgv(ShellQuote.loginScript(script)));
+        } catch (HostUnreachableException e) {
             controlStreams.decrementAndGet();
-            throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
+            throw e;
         }
         process.onExit().thenRun(controlStreams::decrementAndGet);
         return running(pipeline, tag, process);
@@ -454,18 +454,21 @@ public final class SshHost implements Host {
     private RunningPipeline start(Pipeline pipeline, String tag, String remoteCommand, String shown,
                                   boolean forwardAgent) {
         listener.beforeRun(destination, shown, true);
-        Process process;
+        List<String> argv = streamArgv(remoteCommand);
+        if (forwardAgent) {
+            // The user opted in (--ssh-forward-agent): the source's own ssh to the target may use this agent.
+            argv.add(1, "-A");
+        }
+        return running(pipeline, tag, spawn(argv));
+    }
+
+    /** Starts this machine's ssh; one that cannot start at all is the host being unreachable. */
+    private Process spawn(List<String> argv) {
         try {
-            List<String> argv = streamArgv(remoteCommand);
-            if (forwardAgent) {
-                // The user opted in (--ssh-forward-agent): the source's own ssh to the target may use this agent.
-                argv.add(1, "-A");
-            }
-            process = Processes.start(argv);
+            return Processes.start(argv);
         } catch (IOException e) {
             throw new HostUnreachableException("cannot run ssh to reach " + destination + ": " + e.getMessage(), e);
         }
-        return running(pipeline, tag, process);
     }
 
     private RunningPipeline running(Pipeline pipeline, String tag, Process process) {

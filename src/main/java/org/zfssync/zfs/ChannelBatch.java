@@ -163,7 +163,9 @@ public final class ChannelBatch {
             results[offset + n] = op.result(host.name(), answer);
             if (results[offset + n].ok()) {
                 for (String older : op.thenDestroy()) {
-                    followUps.add(Command.changing("zfs", "destroy", older));
+                    int hash = older.indexOf('#');
+                    followUps.add(ZfsCommands.destroyBookmark(DatasetName.of(older.substring(0, hash)),
+                            older.substring(hash + 1)));
                     followUpOf.add(n);
                 }
             }
@@ -288,15 +290,9 @@ public final class ChannelBatch {
             return new Operation(c, pool(from), List.of("b", from, bookmark), List.copyOf(older));
         }
 
+        /** The pool of {@code fs@snap} or {@code fs#bookmark}. */
         private static String pool(String name) {
-            int end = name.length();
-            for (char ch : new char[] {'/', '@', '#'}) {
-                int at = name.indexOf(ch);
-                if (at >= 0) {
-                    end = Math.min(end, at);
-                }
-            }
-            return name.substring(0, end);
+            return DatasetName.of(name.split("[@#]", 2)[0]).pool();
         }
 
         /** What the command line would have said for this answer. */
