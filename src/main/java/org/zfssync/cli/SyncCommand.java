@@ -131,8 +131,8 @@ public final class SyncCommand implements Callable<Integer> {
     CompressionMode compress;
 
     @Option(names = "--mbuffer-size", paramLabel = "SIZE", description = "Memory of the mbuffer on each end of a "
-            + "network hop, where mbuffer is installed (default: 32M around the relay's hops; none around a direct "
-            + "stream, --transport ssh-direct or tls, unless this option is given).")
+            + "network hop, where mbuffer is installed (default: 32M on a stream capped by --bwlimit, else none: "
+            + "a direct stream has its connection's buffers, and the relay holds up to 32 MiB itself).")
     String mbufferSize;
 
     @Option(names = "--no-mbuffer", description = "Do not use mbuffer, even where it is installed.")
@@ -231,7 +231,7 @@ public final class SyncCommand implements Callable<Integer> {
         TransferSettings transfer = new TransferSettings(new RetryPolicy(retries + 1, Duration.ofMillis(retryDelayMillis),
                 Duration.ofSeconds(retryMaxDelay), 0.3), Duration.ofSeconds(stallTimeout),
                 bwlimit == null ? 0 : RateLimiter.parseRate(bwlimit), compress,
-                noMbuffer ? 0 : mbufferSize == null ? TransferSettings.BUFFER_BY_TRANSPORT
+                noMbuffer ? 0 : mbufferSize == null ? TransferSettings.BUFFER_UNSET
                         : RateLimiter.parseRate(mbufferSize), workers).withTransport(transportChoice);
         SyncRun.Outcome outcome;
         // Locked before anything changes (a dry run changes nothing): a second run on an overlapping target

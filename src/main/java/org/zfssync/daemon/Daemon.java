@@ -298,11 +298,13 @@ public final class Daemon {
         JobTiming timing = JobTiming.of(job);
         RateLimiter bandwidth = RateLimiter.of(timing.windows().bwlimitAt(clock.instant()));
         running.put(name, new Running(step, bandwidth, timing));
+        // A job no window ever caps runs uncapped: a capped stream gets mbuffers on both ends.
+        RateLimiter cap = timing.windows().everLimits() ? bandwidth : null;
         LOG.info("daemon: job {}: {}{}", name, step.name().toLowerCase(java.util.Locale.ROOT),
                 triggered ? " (triggered)" : "");
         workers.execute(() -> {
             try {
-                runLocked(job, step, bandwidth);
+                runLocked(job, step, cap);
             } finally {
                 running.remove(name);
                 requests.add(new Wake());

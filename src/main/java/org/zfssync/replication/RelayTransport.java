@@ -1,8 +1,5 @@
 package org.zfssync.replication;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,10 +10,10 @@ import org.zfssync.host.RunningPipeline;
 
 /**
  * The relay: the sender and the receiver each run on their own connection from this machine,
- * and the bytes pass through here, counted (no {@code zfs send -v} needed) and rate-limited.
+ * and the bytes pass through here, counted (no {@code zfs send -v} needed), rate-limited and
+ * buffered ({@link RelayPump}).
  */
 public final class RelayTransport implements Transport {
-    private static final int BUFFER = 1 << 20;
     private final Host source;
     private final Host target;
     private final boolean reuseConnections;
@@ -125,44 +122,17 @@ public final class RelayTransport implements Transport {
 
         @Override
         public Ended await() {
-            boolean receiverGaveUp = pump(sender.stdout(), receiver.stdin());
-            if (receiverGaveUp) {
-                // The receiver closed its end: the sender cannot finish; stop it rather than let it block.
+            RelayPump.Outcome pumped = new RelayPump(sender.stdout(), receiver.stdin(), limiter, bytes,
+                    RelayPump.capacity(Runtime.getRuntime().maxMemory())).run("relay from " + sender.host());
+            if (pumped != RelayPump.Outcome.DELIVERED) {
+                // The receiver closed its end, or the relay stopped: the sender cannot finish; stop it
+                // rather than let it block or be read to its end for nothing.
                 sender.kill();
             }
+            boolean receiverGaveUp = pumped == RelayPump.Outcome.RECEIVER_GONE;
             List<CommandResult> received = receiver.await();
             List<CommandResult> sent = sender.await();
             return new Ended(sent, received, receiverGaveUp);
-        }
-
-        /** Copies until the sender's end; true if the receiver stopped reading first. */
-        private boolean pump(InputStream from, OutputStream to) {
-            byte[] buffer = new byte[BUFFER];
-            try (from) {
-                int n;
-                while ((n = from.read(buffer)) > 0) {
-                    if (limiter != null) {
-                        limiter.acquire(n);
-                    }
-                    try {
-                        to.write(buffer, 0, n);
-                    } catch (IOException e) {
-                        return true;
-                    }
-                    bytes.addAndGet(n);
-                }
-            } catch (IOException e) {
-                // The sender's stream broke: its exit status says why.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                try {
-                    to.close();
-                } catch (IOException e) {
-                    // Closing a pipe whose reader is gone: its exit status says why.
-                }
-            }
-            return false;
         }
     }
 }

@@ -32,22 +32,21 @@ public final class ShapeChooser {
             return helpers;
         }
         helpers.addAll(settings.compression().candidates());
-        if (settings.bufferBytes() != 0) {
+        if (settings.streamBufferBytes() > 0) {
             helpers.add(Helper.MBUFFER);
         }
         return helpers;
     }
 
-    /** @param direct the streams go straight from the source to the target ({@link Transport#direct()}) */
-    public static Choice choose(TransferSettings settings, HostReport source, HostReport target, boolean networkHop,
-                                boolean direct) {
+    /** The stages around every stream of a run; the same on every transport (see {@link TransferSettings#streamBufferBytes}). */
+    public static Choice choose(TransferSettings settings, HostReport source, HostReport target, boolean networkHop) {
         List<StreamStage> stages = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         if (!networkHop) {
             return new Choice(StreamShape.plain(), warnings);
         }
         compression(settings.compression(), source, target, warnings).ifPresent(stages::add);
-        long buffer = settings.bufferBytesFor(direct);
+        long buffer = settings.streamBufferBytes();
         if (buffer > 0) {
             boolean onSource = usable(Helper.MBUFFER, source, false, warnings);
             boolean onTarget = usable(Helper.MBUFFER, target, false, warnings);

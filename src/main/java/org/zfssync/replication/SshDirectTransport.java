@@ -51,11 +51,6 @@ public final class SshDirectTransport implements Transport {
     }
 
     @Override
-    public boolean direct() {
-        return true;
-    }
-
-    @Override
     public String display(TransferPipeline pipeline) {
         return DirectStream.display(source, SendProgress.verbose(pipeline.sender()), pipeline.receiver(), link,
                 RateCap.none());

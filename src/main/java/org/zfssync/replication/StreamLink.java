@@ -49,8 +49,7 @@ record StreamLink(Host source, Host target, Zfs sourceZfs, Zfs targetZfs, HostRe
         Transports.Choice carrier = Transports.choose(settings.transport(), sourceHost, targetHost, sourceReport,
                 targetReport, settings.capped());
         carrier.notes().forEach(LOG::info);
-        ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop,
-                carrier.transport().direct());
+        ShapeChooser.Choice choice = ShapeChooser.choose(settings, sourceReport, targetReport, networkHop);
         choice.warnings().forEach(LOG::warn);
         // Before any data moves: ends that cannot reach each other are one clear error, not retries.
         Transports.requireReachable(carrier, sourceHost, settings.transport(), targetHost);

@@ -49,11 +49,6 @@ public final class TlsTransport implements Transport {
     }
 
     @Override
-    public boolean direct() {
-        return true;
-    }
-
-    @Override
     public String display(TransferPipeline pipeline) {
         return TlsStream.display(session, SendProgress.verbose(pipeline.sender()), pipeline.receiver(),
                 RateCap.none());

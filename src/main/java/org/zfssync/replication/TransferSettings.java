@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param bytesPerSecond cap on the stream rate ({@code --bwlimit}), 0 for none
  * @param compression    compressor around network hops ({@code --compress})
  * @param bufferBytes    mbuffer size on each end of a network hop, 0 for none ({@code --mbuffer-size}, {@code --no-mbuffer}),
- *                       or {@link #BUFFER_BY_TRANSPORT} when the user named none
+ *                       or {@link #BUFFER_UNSET} when the user named none
  * @param workers        datasets replicated at once ({@code --workers}); a child never before its parent
  * @param bandwidth      a limiter shared with whoever may change its rate while the run goes on (the
  *                       daemon, at a window boundary), used instead of {@code bytesPerSecond}; null for none
@@ -21,14 +21,15 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         TransportSettings transport) {
     public static final long DEFAULT_BUFFER = 32L * 1024 * 1024;
     /**
-     * {@code bufferBytes} when the user set no size: {@link #DEFAULT_BUFFER} on each end of the
-     * relay's hops, none around a direct stream. A direct stream is one TCP connection from the
-     * source to the target, whose socket buffers (and ssh's channel window) already sit between
-     * {@code zfs send} and {@code zfs receive}; the two mbuffers cost it 13 % of its rate in the lab
-     * (each copies every byte twice more) and bought nothing there. A size given by the user is
-     * used on every transport. A capped direct stream still gets them ({@link #bufferBytesFor}).
+     * {@code bufferBytes} when the user set no size: none on an uncapped stream, {@link #DEFAULT_BUFFER}
+     * on each end of a capped one. A direct stream is one TCP connection from the source to the
+     * target, whose socket buffers (and ssh's channel window) already sit between {@code zfs send}
+     * and {@code zfs receive}; the relay holds up to 32 MiB itself, between its two connections
+     * ({@link RelayPump}). On the lab's one-CPU guest the two mbuffers cost a direct stream 13 % of
+     * its rate and the relay 15 % (each copies every byte twice more) and bought nothing there. A
+     * size given by the user is used on every transport; {@link #streamBufferBytes} says why a capped stream keeps them.
      */
-    public static final long BUFFER_BY_TRANSPORT = -1;
+    public static final long BUFFER_UNSET = -1;
 
     public TransferSettings {
         if (stallTimeout.isNegative() || stallTimeout.isZero()) {
@@ -37,7 +38,7 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth limit must not be negative");
         }
-        if (bufferBytes != 0 && bufferBytes != BUFFER_BY_TRANSPORT && bufferBytes < 1024 * 1024) {
+        if (bufferBytes != 0 && bufferBytes != BUFFER_UNSET && bufferBytes < 1024 * 1024) {
             throw new IllegalArgumentException("--mbuffer-size must be at least 1M, got " + bufferBytes + " bytes");
         }
         if (transport == null) {
@@ -81,7 +82,7 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
 
     public static TransferSettings defaults() {
         return new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(2), 0, CompressionMode.DEFAULT,
-                BUFFER_BY_TRANSPORT, 1);
+                BUFFER_UNSET, 1);
     }
 
     /** The streams may have a rate cap: {@code --bwlimit}, or a limiter the daemon adjusts. */
@@ -90,16 +91,16 @@ public record TransferSettings(RetryPolicy retry, Duration stallTimeout, long by
     }
 
     /**
-     * The mbuffer size on each end of a stream: the user's, else the default, except none for an
-     * uncapped direct stream. A capped stream runs at the cap, not at what the CPUs allow, so
-     * buffers cost it nothing; without them the pauses of zfs send (reading the pool) and of zfs
-     * receive cost the cap its rate, as pv -L lends itself credit for only a few seconds (0.88–0.94
-     * of --bwlimit in the two-guest lab without the buffers, 0.996 with them).
+     * The mbuffer size on each end of a stream: the user's, else none, except the default on a
+     * capped stream. A capped stream runs at the cap, not at what the CPUs allow, so buffers cost
+     * it nothing; without them the pauses of zfs send (reading the pool) and of zfs receive cost
+     * the cap its rate, as pv -L and the relay's limiter lend themselves credit for only a moment
+     * (0.88–0.94 of --bwlimit in the two-guest lab without the buffers, 0.996 with them).
      */
-    public long bufferBytesFor(boolean direct) {
-        if (bufferBytes != BUFFER_BY_TRANSPORT) {
+    public long streamBufferBytes() {
+        if (bufferBytes != BUFFER_UNSET) {
             return bufferBytes;
         }
-        return direct && !capped() ? 0 : DEFAULT_BUFFER;
+        return capped() ? DEFAULT_BUFFER : 0;
     }
 }

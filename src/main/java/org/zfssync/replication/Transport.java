@@ -27,14 +27,6 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * The stream goes from the source straight to the target over one connection (not through this
-     * machine): without a buffer size from the user it then has no mbuffer ({@link TransferSettings#BUFFER_BY_TRANSPORT}).
-     */
-    default boolean direct() {
-        return false;
-    }
-
-    /**
      * Whether {@link #startSequence} works: many small streams, back to back, on one session on
      * each host.
      */

@@ -49,6 +49,11 @@ public final class Windows {
         return covering(t).map(Window::bytesPerSecond).filter(b -> b > 0).orElse(defaultBytesPerSecond);
     }
 
+    /** Whether any instant has a cap: the job's own {@code bwlimit}, or a window's. */
+    public boolean everLimits() {
+        return defaultBytesPerSecond > 0 || windows.stream().anyMatch(w -> w.bytesPerSecond() > 0);
+    }
+
     /**
      * The first instant after {@code t} where {@link #mayStart} or {@link #bwlimitAt} answer
      * differently from at {@code t}: the daemon re-limits running transfers exactly there, and

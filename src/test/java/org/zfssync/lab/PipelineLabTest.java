@@ -21,12 +21,16 @@ class PipelineLabTest {
         lab.writeRandom(src, "f", 8);
         lab.sh("yes compressible | head -c 8000000 > /" + src + "/text && zpool sync");
 
-        LabFixture.Run dry = lab.zfsSync("sync", "--dry-run", "-r", lab.src("a"), lab.dst("a"));
+        LabFixture.Run unbuffered = lab.zfsSync("sync", "--dry-run", "-r", lab.src("a"), lab.dst("a"));
+        assertThat(unbuffered.exitCode()).as(unbuffered.toString()).isZero();
+        assertThat(unbuffered.stdout()).as("no mbuffer unless asked or capped: the relay buffers itself")
+                .contains("zstd -q -c -3", "zstd -q -d -c | zfs receive").doesNotContain("mbuffer");
+        LabFixture.Run dry = lab.zfsSync("sync", "--dry-run", "-r", "--mbuffer-size=32M", lab.src("a"), lab.dst("a"));
         assertThat(dry.exitCode()).as(dry.toString()).isZero();
         assertThat(dry.stdout()).contains("zstd -q -c -3 | mbuffer -q -s 128k -m 32768k",
                 "mbuffer -q -s 128k -m 32768k | zstd -q -d -c | zfs receive");
 
-        LabFixture.Run run = lab.zfsSync("sync", "--json", "-r", lab.src("a"), lab.dst("a"));
+        LabFixture.Run run = lab.zfsSync("sync", "--json", "-r", "--mbuffer-size=32M", lab.src("a"), lab.dst("a"));
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(lab.checksum(lab.targetPool() + "/a")).isEqualTo(lab.checksumOfNewestSnapshot(src));
         assertThat(lab.checksum(lab.targetPool() + "/a/b")).isEqualTo(lab.checksumOfNewestSnapshot(src + "/b"));
@@ -52,14 +56,16 @@ class PipelineLabTest {
             assertThat(check.exitCode()).as(check.toString()).isEqualTo(3);
             assertThat(check.stdout()).contains("mbuffer is installed but broken", "broken on purpose by the lab");
 
-            LabFixture.Run run = lab.zfsSync("sync", lab.src("a"), lab.dst("a"));
+            LabFixture.Run run = lab.zfsSync("sync", "--mbuffer-size=32M", lab.src("a"), lab.dst("a"));
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
             assertThat(run.stderr()).contains("`mbuffer` is installed but broken", "broken on purpose by the lab",
                     "--no-mbuffer");
             assertThat(lab.exists(lab.targetPool() + "/a")).as("nothing was sent").isFalse();
 
-            LabFixture.Run without = lab.zfsSync("sync", "--no-mbuffer", lab.src("a"), lab.dst("a"));
-            assertThat(without.exitCode()).as(without.toString()).isZero();
+            LabFixture.Run without = lab.zfsSync("sync", lab.src("a"), lab.dst("a"));
+            assertThat(without.exitCode()).as("an uncapped run without --mbuffer-size uses no mbuffer: " + without)
+                    .isZero();
+            assertThat(without.stderr()).doesNotContain("mbuffer");
         } finally {
             removeFake(lab, "mbuffer");
         }
@@ -79,8 +85,8 @@ class PipelineLabTest {
                 + "head -c 1000000 | /usr/bin/zstd \"$@\"; "
                 + "if [ -n \"$(head -c 1 | od -An -c)\" ]; then echo 'zstd: simulated failure mid-stream' >&2; exit 7; fi");
         try {
-            LabFixture.Run run = lab.zfsSync("sync", "--json", "--compress=zstd", "--retry-initial-delay-ms=100",
-                    lab.src("a"), lab.dst("a"));
+            LabFixture.Run run = lab.zfsSync("sync", "--json", "--compress=zstd", "--mbuffer-size=2M",
+                    "--retry-initial-delay-ms=100", lab.src("a"), lab.dst("a"));
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
             String message = run.json().get("datasets").get(0).get("message").asText();
             assertThat(message).contains("`zstd -q -c -3` on " + LabGuest.SOURCE_HOST + " failed (exit 7)",

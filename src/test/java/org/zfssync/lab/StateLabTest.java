@@ -386,8 +386,8 @@ class StateLabTest {
         lab.writeRandom(src, "blob", 40);
         String pid;
         try (StateLab.Background killed = StateLab.Background.start("sync", "--ssh-config",
-                lab.guest().sshConfig().toString(), "--target-id", "t1", "--compress=none", FAST_RETRY, lab.src("a"),
-                lab.dst("a"))) {
+                lab.guest().sshConfig().toString(), "--target-id", "t1", "--compress=none", "--mbuffer-size=32M",
+                FAST_RETRY, lab.src("a"), lab.dst("a"))) {
             // Once the receive has read ~8 MB with 4 MB more waiting in the target's 32M mbuffer (or
             // has read 12 MB), freeze that mbuffer (it stands for a buffer slow to drain): the receive stays busy.
             String frozen = StateLab.freezeFeederOfReceive(lab, dst, 8_000_000, 4_000_000, 12_000_000);

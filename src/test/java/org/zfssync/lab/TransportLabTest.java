@@ -186,7 +186,7 @@ class TransportLabTest {
 
         CompletableFuture<String> killer = CompletableFuture.supplyAsync(() -> killWhen(lab, "^socat -lf ", 4 * MIB,
                 "^zfs send -v -P", "TERM"));
-        // The cap keeps mbuffers on both ends (TransferSettings.bufferBytesFor); at their default 32M
+        // The cap keeps mbuffers on both ends (TransferSettings.streamBufferBytes); at their default 32M
         // the source's would take all 16 MiB from zfs send before the kill. Small buffers keep it sending.
         LabFixture.Run cut = lab.zfsSync("sync", with(TLS, "--json", "--retries=0", "--compress=none",
                 "--bwlimit=2M", "--mbuffer-size=1M", lab.src("tq"), lab.dst("tq")));

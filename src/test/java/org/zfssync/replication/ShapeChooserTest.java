@@ -39,13 +39,13 @@ class ShapeChooserTest {
     void noNetworkHopMeansNoHelpersAtAll() {
         TransferSettings s = settings(CompressionMode.ZSTD, TransferSettings.DEFAULT_BUFFER);
         assertThat(ShapeChooser.helpersToProbe(s, false)).isEmpty();
-        assertThat(ShapeChooser.choose(s, EVERYTHING, EVERYTHING, false, false).shape().stages()).isEmpty();
+        assertThat(ShapeChooser.choose(s, EVERYTHING, EVERYTHING, false).shape().stages()).isEmpty();
     }
 
     @Test
     void autoPrefersZstdAndBuffersBothEnds() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 1 << 25), EVERYTHING, EVERYTHING,
-                true, false);
+                true);
         assertThat(c.shape().stages()).containsExactly(new Compression(Helper.ZSTD), new Buffering(1 << 25, true, true));
         assertThat(c.warnings()).isEmpty();
     }
@@ -53,14 +53,14 @@ class ShapeChooserTest {
     @Test
     void autoFallsBackToLz4WhenOneEndLacksZstd() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 0), EVERYTHING,
-                host("b", OK, MISSING, OK), true, false);
+                host("b", OK, MISSING, OK), true);
         assertThat(c.shape().stages()).containsExactly(new Compression(Helper.LZ4));
     }
 
     @Test
     void autoWithoutAnyCompressorWarnsAndSendsUncompressed() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.AUTO, 0), EVERYTHING,
-                host("b", OK, MISSING, MISSING), true, false);
+                host("b", OK, MISSING, MISSING), true);
         assertThat(c.shape().stages()).isEmpty();
         assertThat(c.warnings()).singleElement().asString().contains("uncompressed");
     }
@@ -68,7 +68,7 @@ class ShapeChooserTest {
     @Test
     void aMissingMbufferOnOneEndIsAWarningAndTheOtherEndKeepsIts() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.NONE, 1 << 25), EVERYTHING,
-                host("b", MISSING, OK, OK), true, false);
+                host("b", MISSING, OK, OK), true);
         assertThat(c.shape().stages()).containsExactly(new Buffering(1 << 25, true, false));
         assertThat(c.warnings()).singleElement().asString().contains("mbuffer", "not installed on b", "--no-mbuffer");
     }
@@ -76,7 +76,7 @@ class ShapeChooserTest {
     @Test
     void aBrokenMbufferStopsTheRunWithItsErrorAndTheWayOut() {
         assertThatThrownBy(() -> ShapeChooser.choose(settings(CompressionMode.NONE, 1 << 25), EVERYTHING,
-                host("b", BROKEN, OK, OK), true, false))
+                host("b", BROKEN, OK, OK), true))
                 .isInstanceOf(MissingToolException.class)
                 .hasMessageContaining("on b").hasMessageContaining("mbuffer: bad").hasMessageContaining("--no-mbuffer");
     }
@@ -84,35 +84,33 @@ class ShapeChooserTest {
     @Test
     void aCompressorTheUserNamedMustBeOnBothEnds() {
         assertThatThrownBy(() -> ShapeChooser.choose(settings(CompressionMode.ZSTD, 0), EVERYTHING,
-                host("b", OK, MISSING, OK), true, false))
+                host("b", OK, MISSING, OK), true))
                 .isInstanceOf(MissingToolException.class).hasMessageContaining("on b").hasMessageContaining("zstd");
     }
 
     @Test
-    void withoutASizeFromTheUserOnlyTheRelayIsBuffered() {
-        TransferSettings unset = settings(CompressionMode.NONE, TransferSettings.BUFFER_BY_TRANSPORT);
-        assertThat(ShapeChooser.helpersToProbe(unset, true)).containsExactly(Helper.MBUFFER);
-        assertThat(ShapeChooser.choose(unset, EVERYTHING, EVERYTHING, true, false).shape().stages())
-                .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, true, true));
-        assertThat(ShapeChooser.choose(unset, EVERYTHING, EVERYTHING, true, true).shape().stages()).isEmpty();
+    void withoutASizeFromTheUserAnUncappedStreamHasNoMbuffer() {
+        TransferSettings unset = settings(CompressionMode.NONE, TransferSettings.BUFFER_UNSET);
+        assertThat(ShapeChooser.helpersToProbe(unset, true)).as("not even probed").isEmpty();
+        assertThat(ShapeChooser.choose(unset, EVERYTHING, EVERYTHING, true).shape().stages()).isEmpty();
     }
 
     @Test
-    void aCappedDirectStreamIsBufferedOnBothEnds() {
+    void aCappedStreamIsBufferedOnBothEnds() {
         TransferSettings capped = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
-                CompressionMode.NONE, TransferSettings.BUFFER_BY_TRANSPORT, 1);
-        assertThat(ShapeChooser.choose(capped, EVERYTHING, EVERYTHING, true, true).shape().stages())
+                CompressionMode.NONE, TransferSettings.BUFFER_UNSET, 1);
+        assertThat(ShapeChooser.choose(capped, EVERYTHING, EVERYTHING, true).shape().stages())
                 .containsExactly(new Buffering(TransferSettings.DEFAULT_BUFFER, true, true));
         TransferSettings cappedUnbuffered = new TransferSettings(RetryPolicy.defaults(), Duration.ofMinutes(1), 1 << 20,
                 CompressionMode.NONE, 0, 1);
-        assertThat(ShapeChooser.choose(cappedUnbuffered, EVERYTHING, EVERYTHING, true, true).shape().stages())
+        assertThat(ShapeChooser.choose(cappedUnbuffered, EVERYTHING, EVERYTHING, true).shape().stages())
                 .as("--no-mbuffer wins").isEmpty();
     }
 
     @Test
-    void aSizeFromTheUserBuffersADirectStreamToo() {
+    void aSizeFromTheUserBuffersEveryStream() {
         ShapeChooser.Choice c = ShapeChooser.choose(settings(CompressionMode.ZSTD, 1 << 21), EVERYTHING, EVERYTHING,
-                true, true);
+                true);
         assertThat(c.shape().stages()).containsExactly(new Compression(Helper.ZSTD), new Buffering(1 << 21, true, true));
     }
 

@@ -49,6 +49,14 @@ class WindowsTest {
     }
 
     @Test
+    void onlyAJobWithALimitSomewhereIsEverLimited() {
+        assertThat(OFFICE_HOURS.everLimits()).isTrue();
+        assertThat(NIGHTS_ONLY.everLimits()).as("windows that only hold starts back").isFalse();
+        assertThat(Windows.always(0).everLimits()).isFalse();
+        assertThat(Windows.always(5_000).everLimits()).isTrue();
+    }
+
+    @Test
     void aWindowWithoutItsOwnLimitUsesTheJobs() {
         Windows w = new Windows(List.of(new Window(Set.of(), LocalTime.of(1, 0), LocalTime.of(2, 0), 0, false)),
                 BERLIN, 5_000);
