@@ -80,16 +80,19 @@ public final class DirectStream {
     }
 
     /**
-     * Starts the stream: one ssh session to {@code source}; {@code progress} reads what the
-     * sender's first stage reports, as it reports it.
+     * Starts the stream: one ssh session to {@code source} (on its control connection where it
+     * can be); {@code progress} reads what the sender's first stage reports, as it reports it.
      */
     public static DirectStream start(SshHost source, Pipeline sender, Pipeline receiver, String receiverHost,
                                      Link link, RateCap cap, ProgressLines progress) {
         String tag = SshHost.newTag();
         Pipeline remote = cap.receiving(receiver);
         Pipeline whole = session(cap.sending(sender), link::ssh, remote, tag);
-        RunningPipeline session = source.startMetered(whole, 0, display(source, sender, receiver, link, cap),
-                link.forwardAgent());
+        String shown = display(source, sender, receiver, link, cap);
+        // The session carries no data, only statuses, stderr and progress: it runs on the control
+        // connection, with no login of its own, unless the agent is forwarded for this stream alone.
+        RunningPipeline session = link.forwardAgent() ? source.startMetered(whole, 0, shown, true)
+                : source.startOnControl(whole, 0, shown);
         try {
             session.stdin().close();
         } catch (IOException e) {

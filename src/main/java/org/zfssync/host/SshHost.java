@@ -39,7 +39,7 @@ public final class SshHost implements Host {
     private final ControlDirectory controlDirectory;
     private final CommandListener listener;
     private boolean masterStarted;
-    /** Sessions of direct streams' halves now open on the control master (see {@link #startOnControl}). */
+    /** Sessions of direct streams (their halves) now open on the control master (see {@link #startOnControl}). */
     private final java.util.concurrent.atomic.AtomicInteger controlStreams = new java.util.concurrent.atomic.AtomicInteger();
     /** Such sessions at once, below sshd's MaxSessions (10) with room for the run's control commands. */
     static final int MAX_CONTROL_STREAMS = 4;
@@ -424,7 +424,8 @@ public final class SshHost implements Host {
 
     /**
      * Starts a pipeline that sends no bulk data through this machine (a half of a direct tls
-     * stream: its statuses, stderr and, with {@code meter} of 0 or more, that stage's progress)
+     * stream, or the source's session of an ssh-direct one: its statuses, stderr and, with
+     * {@code meter} of 0 or more, that stage's progress)
      * as a session on the shared control master: no connection, key exchange and login of its
      * own, which two fresh connections per stream paid in turn before the data could move.
      */
