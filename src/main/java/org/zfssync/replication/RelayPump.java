@@ -8,6 +8,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's copy from the sender's connection to the receiver's, through a buffer of up to
@@ -33,6 +35,7 @@ final class RelayPump {
         STOPPED
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RelayPump.class);
     private static final int READ = 1 << 20;
     private static final int MAX_CAPACITY = 32 << 20;
     private static final byte[] END = new byte[0];
@@ -82,6 +85,8 @@ final class RelayPump {
             Thread.currentThread().interrupt();
             return Outcome.STOPPED;
         } catch (RuntimeException | Error e) {
+            // The stream is cut here, not by either host: say so, or the receiver's failure would be all there is.
+            LOG.warn("{}: the relay stopped: {}", name, e.toString());
             return Outcome.STOPPED;
         } finally {
             // The reader may wait for room that the writer will no longer make: let it go.
