@@ -45,6 +45,8 @@ public final class DataPathBench {
     private final String dst = "benchdst";
     /** The guest as it reaches itself over ssh, for ssh-direct: an alias in root's ssh config there. */
     private static final String PEER = "zfslab-peer";
+    /** The hand pipes' mbuffer: what zfs-sync runs for {@code --mbuffer-size 32M} (Buffering). */
+    private static final String MBUFFER = "mbuffer -q -s 128k -m 32M";
     private long streamBytes;
 
     private DataPathBench(LabGuest guest, Path jar, int runs) {
@@ -89,8 +91,7 @@ public final class DataPathBench {
                         relayByHand(c), "(c) zfs-sync relay --compress " + c[0], c[0]);
             }
             // mbuffers on both hosts, by hand and by zfs-sync when asked: what the default leaves out.
-            String buffer = " | mbuffer -q -s 128k -m 32M";
-            String[] buffered = {"none", buffer, buffer.substring(3) + " | "};
+            String[] buffered = {"none", " | " + MBUFFER, MBUFFER + " | "};
             compare(rows, "(b) by hand: ssh 'zfs send | mbuffer' | ssh 'mbuffer | zfs receive'", relayByHand(buffered),
                     "(c) zfs-sync relay --compress none --mbuffer-size 32M", "none", "--mbuffer-size", "32M");
         }
@@ -161,9 +162,8 @@ public final class DataPathBench {
                     "--direct-target-address", PEER);
         }
         // Buffers on both ends, by hand and by zfs-sync when asked: what the direct default leaves out.
-        String buffer = "mbuffer -q -s 128k -m 32M";
         String buffered = "ssh -F " + guest.sshConfig() + " " + LabGuest.SOURCE_HOST + " " + ShellQuote.quote(
-                "zfs send " + src + "@b | " + buffer + " | ssh " + PEER + " " + ShellQuote.quote(buffer
+                "zfs send " + src + "@b | " + MBUFFER + " | ssh " + PEER + " " + ShellQuote.quote(MBUFFER
                 + " | zfs receive -u " + dst + "/x"));
         if (!only.equals("tls")) {
             compare(rows, "(d) by hand: ssh SRC 'zfs send | mbuffer | ssh PEER \"mbuffer | zfs receive\"'", buffered,
